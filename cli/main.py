@@ -1,0 +1,25 @@
+"""The `trudeploy` command: wiring only; the work lives in stacks/, components/ and migrate/."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="trudeploy",
+    help="Deploy the bundled Django service to any target, and move its data between providers.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def _register() -> None:
+    """Attach each command group; each module owns its own sub-app so this file stays wiring."""
+    from cli import dev
+
+    app.command("dev", help=dev.dev.__doc__)(dev.dev)
+
+
+_register()
+
+if __name__ == "__main__":
+    app()
