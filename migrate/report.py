@@ -1,0 +1,78 @@
+"""The outcome of one migration run: checks that passed or failed, rendered for people or scripts.
+
+Every store reports the same shape so `--json` consumers and the stack orchestrator read one format.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+
+@dataclass
+class Check:
+    """One verified fact: e.g. table `public.orders` row count, source 1200, target 1200."""
+
+    subject: str
+    check: str
+    ok: bool
+    source: Any = None
+    target: Any = None
+    detail: str = ""
+
+
+@dataclass
+class Report:
+    kind: str
+    run_id: str
+    source: str
+    target: str
+    dry_run: bool = False
+    status: str = "running"
+    stats: dict[str, Any] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    preflight: list[str] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, subject: str, check: str, source: Any, target: Any, detail: str = "") -> Check:
+        item = Check(subject, check, source == target, source, target, detail)
+        self.checks.append(item)
+        return item
+
+    @property
+    def failures(self) -> list[Check]:
+        return [c for c in self.checks if not c.ok]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.failures and self.status in {"verified", "planned"}
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data["ok"] = self.ok
+        return json.dumps(data, indent=2, default=str)
+
+    def render(self, console: Console) -> None:
+        """Summary for a person: the failures in full, the passes only as a count."""
+        for line in self.preflight:
+            console.print(f"[cyan]preflight[/] {line}")
+        if self.failures:
+            table = Table(title="Verification failures", show_lines=False)
+            for column in ("subject", "check", "source", "target", "detail"):
+                table.add_column(column)
+            for c in self.failures:
+                table.add_row(c.subject, c.check, str(c.source), str(c.target), c.detail)
+            console.print(table)
+        for error in self.errors:
+            console.print(f"[bold red]error[/] {error}")
+        passed = len(self.checks) - len(self.failures)
+        colour = "green" if self.ok else "red"
+        console.print(
+            f"[bold {colour}]{self.kind} {self.status}[/]: {passed}/{len(self.checks)} checks "
+            f"passed; run id [bold]{self.run_id}[/]"
+        )
