@@ -15,8 +15,10 @@ app = typer.Typer(
 def _register() -> None:
     """Attach each command group; each module owns its own sub-app so this file stays wiring."""
     from cli import dev
+    from cli.migrate import migrate_app
 
     app.command("dev", help=dev.dev.__doc__)(dev.dev)
+    app.add_typer(migrate_app, name="migrate")
 
 
 _register()

@@ -1,0 +1,10 @@
+"""`trudeploy migrate ...`: one sub-command per backing service; each lives in its own module."""
+
+from __future__ import annotations
+
+import typer
+
+migrate_app = typer.Typer(
+    help="Move a backing service's data between providers: preflight, copy, verify, report.",
+    no_args_is_help=True,
+)
