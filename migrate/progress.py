@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.text import Text
 from rich.progress import (
     BarColumn,
+    ProgressColumn,
+    Task,
     MofNCompleteColumn,
     Progress,
     TextColumn,
@@ -14,9 +17,17 @@ from rich.progress import (
 )
 
 
+class RateColumn(ProgressColumn):
+    """Items per second (rows, keys, objects), where rich only ships a bytes-per-second column."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text("?/s" if speed is None else f"{speed:,.0f}/s", style="progress.data.speed")
+
+
 def make_progress(*, quiet: bool = False, bytes_mode: bool = False) -> Progress:
     """A rich Progress on stderr; `quiet` (e.g. under --json) keeps stdout clean for the report."""
-    rate = TransferSpeedColumn() if bytes_mode else TextColumn("{task.fields[rate]}")
+    rate = TransferSpeedColumn() if bytes_mode else RateColumn()
     return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
