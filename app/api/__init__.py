@@ -1,0 +1,1 @@
+"""The versioned REST API: routes under /api/v1/, JWT endpoints and throttles."""

@@ -1,0 +1,10 @@
+"""Local development: debug on, and safe-for-a-laptop defaults for anything left unset."""
+
+from config.env import env_bool
+
+from .base import *  # noqa: F403
+from .base import ALLOWED_HOSTS, SECRET_KEY
+
+DEBUG = env_bool("DEBUG", True)
+SECRET_KEY = SECRET_KEY or "django-insecure-development-only-never-deploy-this-key"
+ALLOWED_HOSTS = ALLOWED_HOSTS or ["localhost", "127.0.0.1", "[::1]"]

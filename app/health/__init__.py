@@ -1,0 +1,1 @@
+"""Health probes: liveness, readiness and a full dependency check, answered by middleware."""

@@ -1,0 +1,1 @@
+"""Submissions: manuscripts moving through review, with their files kept in object storage."""
