@@ -61,12 +61,12 @@ class Submission(models.Model):
         """Move to ``target`` or raise IllegalTransition; the row is locked so racing requests
         cannot both move the same submission from the same state."""
         if target not in self.State.values:
-            raise IllegalTransition(f"unknown state {target!r}; valid: {sorted(self.State.values)}")
+            raise IllegalTransition(f"unknown state {target!r}; valid: {self.State.values}")
         with transaction.atomic():
             current = Submission.objects.select_for_update().only("state").get(pk=self.pk)
             self.state = current.state
             if not self.can_transition(target):
-                allowed = sorted(self.TRANSITIONS[self.state]) or "none (final state)"
+                allowed = sorted(map(str, self.TRANSITIONS[self.state])) or "none (final state)"
                 raise IllegalTransition(
                     f"cannot move from {self.state!r} to {target!r}; allowed: {allowed}"
                 )

@@ -8,3 +8,6 @@ from .base import ALLOWED_HOSTS, SECRET_KEY
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = SECRET_KEY or "django-insecure-development-only-never-deploy-this-key"
 ALLOWED_HOSTS = ALLOWED_HOSTS or ["localhost", "127.0.0.1", "[::1]"]
+# Serve static files straight from the apps, without collectstatic, as runserver would.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,90 @@
+"""JWT, throttling shared through the cache, CORS for configured origins only, CSRF."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+
+TOKEN = "/api/v1/auth/token/"
+REFRESH = "/api/v1/auth/token/refresh/"
+SUBMISSIONS = "/api/v1/submissions/"
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def rates(settings):
+    """Set throttle rates for one test (the throttles read them per request)."""
+
+    def set_rates(**overrides: str) -> None:
+        current = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+        settings.REST_FRAMEWORK = {
+            **settings.REST_FRAMEWORK,
+            "DEFAULT_THROTTLE_RATES": {**current, **overrides},
+        }
+
+    return set_rates
+
+
+def test_jwt_401_without_token_then_200_with_it_then_refresh(api, user):
+    assert api.get(SUBMISSIONS).status_code == 401
+
+    bad = api.post(TOKEN, {"username": "author", "password": "wrong"}, format="json")
+    assert bad.status_code == 401
+
+    tokens = api.post(TOKEN, {"username": "author", "password": PASSWORD}, format="json")
+    assert tokens.status_code == 200
+    access, refresh = tokens.json()["access"], tokens.json()["refresh"]
+
+    api.credentials(HTTP_AUTHORIZATION="Bearer not-a-jwt")
+    assert api.get(SUBMISSIONS).status_code == 401
+
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
+    assert api.get(SUBMISSIONS).status_code == 200
+
+    refreshed = api.post(REFRESH, {"refresh": refresh}, format="json")
+    assert refreshed.status_code == 200
+    new_access = refreshed.json()["access"]
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {new_access}")
+    assert api.get(SUBMISSIONS).status_code == 200
+
+    api.credentials()
+    assert api.post(REFRESH, {"refresh": access}, format="json").status_code == 401
+
+
+def test_user_throttle_answers_429_with_retry_after(author_api, user, rates):
+    rates(user="3/min")
+    statuses = [author_api.get(SUBMISSIONS).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    limited = author_api.get(SUBMISSIONS)
+    assert limited.status_code == 429
+    assert 0 < int(limited["Retry-After"]) <= 60
+    # The count lives in the shared cache, where every replica would see it.
+    assert len(cache.get(f"throttle_user_{user.pk}")) == 3
+
+
+def test_token_endpoint_has_its_own_tighter_throttle(api, user, rates):
+    rates(auth="2/min")
+    body = {"username": "author", "password": "wrong"}
+    statuses = [api.post(TOKEN, body, format="json").status_code for _ in range(3)]
+    assert statuses == [401, 401, 429]
+
+
+def test_cors_allows_configured_origins_only(api, settings, db_vendor):
+    settings.CORS_ALLOWED_ORIGINS = ["https://app.example.com"]
+    preflight = {"HTTP_ACCESS_CONTROL_REQUEST_METHOD": "GET"}
+
+    allowed = api.options(SUBMISSIONS, HTTP_ORIGIN="https://app.example.com", **preflight)
+    assert allowed["Access-Control-Allow-Origin"] == "https://app.example.com"
+
+    denied = api.options(SUBMISSIONS, HTTP_ORIGIN="https://evil.example.net", **preflight)
+    assert "Access-Control-Allow-Origin" not in denied
+
+
+def test_session_authenticated_writes_need_a_csrf_token(user):
+    from rest_framework.test import APIClient
+
+    browser = APIClient(enforce_csrf_checks=True)
+    assert browser.login(username="author", password=PASSWORD)
+    refused = browser.post(SUBMISSIONS, {"title": "No token"}, format="json")
+    assert refused.status_code == 403
+    assert "CSRF" in refused.json()["detail"]
