@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import typer
 
+from cli.migrate_postgres import postgres
+
 migrate_app = typer.Typer(
     help="Move a backing service's data between providers: preflight, copy, verify, report.",
     no_args_is_help=True,
 )
+
+migrate_app.command("postgres")(postgres)

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.text import Text
 from rich.progress import (
     BarColumn,
-    ProgressColumn,
-    Task,
+    DownloadColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
+    Task,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
     TransferSpeedColumn,
 )
+from rich.text import Text
 
 
 class RateColumn(ProgressColumn):
@@ -31,7 +32,7 @@ def make_progress(*, quiet: bool = False, bytes_mode: bool = False) -> Progress:
     return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
-        MofNCompleteColumn(),
+        DownloadColumn() if bytes_mode else MofNCompleteColumn(),
         rate,
         TimeElapsedColumn(),
         TimeRemainingColumn(),

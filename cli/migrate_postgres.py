@@ -1,0 +1,74 @@
+"""`trudeploy migrate postgres`: options in, report out, exit 0/1/2; work is in migrate/postgres."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from migrate.postgres.errors import PreflightError
+from migrate.postgres.plan import DEFAULT_CHUNK_BYTES, parse_size
+from migrate.postgres.run import Options, migrate
+
+
+def _size(text: str) -> int:
+    try:
+        return parse_size(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+def postgres(
+    source: Annotated[
+        str, typer.Option("--from", help="Source URL, postgresql://USER@HOST:PORT/DB (only read).")
+    ],
+    target: Annotated[str, typer.Option("--to", help="Target URL; its database must be empty.")],
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=1, help="Parallel copy/index/verify workers.")
+    ] = 4,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Preflight and plan only; write nothing.")
+    ] = False,
+    resume: Annotated[
+        str | None, typer.Option("--resume", metavar="RUN_ID", help="Finish an interrupted run.")
+    ] = None,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print the report as JSON on stdout.")
+    ] = False,
+    allow_downgrade: Annotated[
+        bool, typer.Option("--allow-downgrade", help="Allow a target with an older major version.")
+    ] = False,
+    chunk_size: Annotated[
+        str,
+        typer.Option(
+            "--chunk-size", help="Split tables larger than this into key ranges (e.g. 128MB)."
+        ),
+    ] = f"{DEFAULT_CHUNK_BYTES // 1024**2}MB",
+) -> None:
+    """Copy a PostgreSQL database to another server: preflight, schema, parallel COPY from one
+    snapshot, indexes, sequences, ANALYZE, then verify row counts and content hashes per table.
+
+    Exit 0 when verified (or a --dry-run passed preflight), 1 on a copy or verification failure,
+    2 on bad input or a preflight refusal (nothing written)."""
+    err = Console(stderr=True)
+    options = Options(
+        source=source,
+        target=target,
+        jobs=jobs,
+        dry_run=dry_run,
+        resume=resume,
+        allow_downgrade=allow_downgrade,
+        chunk_bytes=_size(chunk_size),
+        quiet=json_out,
+    )
+    try:
+        report = migrate(options)
+    except PreflightError as exc:
+        err.print(f"[bold red]refused[/] {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    if json_out:
+        typer.echo(report.to_json())
+    else:
+        report.render(err)
+    raise typer.Exit(0 if report.ok else 1)

@@ -1,0 +1,110 @@
+"""Validated connection URLs and the two kinds of session a migration opens.
+
+Source sessions are read-only at the session level (every transaction they start is READ ONLY,
+REPEATABLE READ), so no code path can write to the source even by mistake.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+from migrate.postgres.errors import PreflightError
+from migrate.urls import redact
+
+CONNECT_TIMEOUT = 10
+_SCHEMES = ("postgresql", "postgres")
+
+# Same text rendering of every value on both sides, so row hashes are comparable.
+VERIFY_SETTINGS = {
+    "DateStyle": "ISO, YMD",
+    "TimeZone": "UTC",
+    "IntervalStyle": "postgres",
+    "extra_float_digits": "3",
+    "bytea_output": "hex",
+    "lc_monetary": "C",
+}
+
+
+@dataclass(frozen=True)
+class PgUrl:
+    """A libpq URL checked for shape; `option` names its CLI flag for error messages."""
+
+    url: str
+    option: str
+
+    @property
+    def redacted(self) -> str:
+        return redact(self.url)
+
+    @property
+    def database(self) -> str:
+        return urlsplit(self.url).path.lstrip("/")
+
+    def for_tools(self) -> tuple[str, dict[str, str]]:
+        """(conninfo, environment) for pg_dump/psql: the password travels in PGPASSWORD, never
+        on the command line where `ps` would show it."""
+        params = conninfo_to_dict(self.url)
+        env = dict(os.environ)
+        password = params.pop("password", None)
+        if password is not None:
+            env["PGPASSWORD"] = str(password)
+        params.setdefault("connect_timeout", CONNECT_TIMEOUT)
+        return make_conninfo(**params), env
+
+
+def parse_url(url: str, option: str) -> PgUrl:
+    """Check `url` is a postgresql:// URL naming a database; else PreflightError naming the flag."""
+    valid = "expected postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a non-numeric port
+    except ValueError as exc:
+        raise PreflightError(f"{option}: {exc}; {valid}") from None
+    if parts.scheme not in _SCHEMES:
+        raise PreflightError(
+            f"{option}: scheme {parts.scheme or '(none)'!r} is not postgresql; {valid}"
+        )
+    if not parts.path.strip("/"):
+        raise PreflightError(f"{option}: {redact(url)} names no database; {valid}")
+    try:
+        conninfo_to_dict(url)
+    except psycopg.ProgrammingError as exc:
+        raise PreflightError(f"{option}: {exc}; {valid}") from None
+    return PgUrl(url, option)
+
+
+def connect(url: PgUrl, *, autocommit: bool = False) -> psycopg.Connection:
+    """Open a session or raise PreflightError saying which side is unreachable and why."""
+    try:
+        return psycopg.connect(
+            url.url,
+            autocommit=autocommit,
+            connect_timeout=CONNECT_TIMEOUT,
+            application_name="trudeploy-migrate",
+        )
+    except psycopg.OperationalError as exc:
+        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        raise PreflightError(f"{url.option}: cannot connect to {url.redacted}: {reason}") from None
+
+
+def connect_source(url: PgUrl) -> psycopg.Connection:
+    """A source session whose every transaction is REPEATABLE READ, READ ONLY."""
+    conn = connect(url)
+    conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+    conn.read_only = True
+    conn.execute(
+        "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+    )
+    conn.commit()
+    return conn
+
+
+def apply_verify_settings(conn: psycopg.Connection) -> None:
+    """Pin the settings that shape `row::text`, so both servers render identical text."""
+    for name, value in VERIFY_SETTINGS.items():
+        conn.execute("SELECT set_config(%s, %s, false)", (name, value))

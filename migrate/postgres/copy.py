@@ -1,0 +1,142 @@
+"""Table data streamed server to server: source COPY TO STDOUT into target COPY FROM STDIN.
+
+Several workers run at once; each imports the coordinator's snapshot, so every unit is read from the
+same instant of the source. A unit is journaled done only after its target transaction commits; on
+resume a unit not marked done is cleared on the target first (its key range, or the whole table) in
+the same transaction that copies it again, so a commit that raced the crash leaves no duplicates.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+import psycopg
+from psycopg import sql
+
+from migrate.postgres.conn import PgUrl, connect, connect_source
+from migrate.postgres.errors import CopyError
+from migrate.postgres.plan import Unit
+
+FLUSH_BYTES = 256 * 1024  # COPY hands out one row at a time; batching them cuts per-call overhead
+# Test-only: seconds to sleep after each committed unit, so a test can kill -9 mid-copy.
+TEST_DELAY_ENV = "TRUDEPLOY_PG_TEST_UNIT_DELAY"
+
+
+def _copy_out(unit: Unit) -> sql.Composed:
+    fmt = sql.SQL(" (FORMAT binary)" if unit.binary else "")
+    return sql.SQL("COPY (SELECT {cols} FROM ONLY {t}{where}) TO STDOUT{fmt}").format(
+        cols=sql.SQL(", ").join(map(sql.Identifier, unit.columns)),
+        t=unit.ident(),
+        where=unit.where(),
+        fmt=fmt,
+    )
+
+
+def _copy_in(unit: Unit) -> sql.Composed:
+    fmt = sql.SQL(" (FORMAT binary)" if unit.binary else "")
+    return sql.SQL("COPY {t} ({cols}) FROM STDIN{fmt}").format(
+        t=unit.ident(), cols=sql.SQL(", ").join(map(sql.Identifier, unit.columns)), fmt=fmt
+    )
+
+
+def clear_statement(unit: Unit) -> sql.Composed:
+    """What removes a unit's possibly-committed rows on the target before it is copied again."""
+    if unit.mode == "key":
+        return sql.SQL("DELETE FROM ONLY {t}{where}").format(t=unit.ident(), where=unit.where())
+    return sql.SQL("TRUNCATE ONLY {t}").format(t=unit.ident())
+
+
+class DataCopy:
+    """Copies units with `jobs` workers; `on_bytes`/`on_unit` feed the progress bars."""
+
+    def __init__(
+        self,
+        source: PgUrl,
+        target: PgUrl,
+        snapshot: str,
+        *,
+        mark_done: Callable[[str, dict], None],
+        resuming: bool,
+        on_bytes: Callable[[int], None],
+        on_unit: Callable[[Unit, int], None],
+    ) -> None:
+        self.source = source
+        self.target = target
+        self.snapshot = snapshot
+        self.mark_done = mark_done
+        self.resuming = resuming
+        self.on_bytes = on_bytes
+        self.on_unit = on_unit
+        self.delay = float(os.environ.get(TEST_DELAY_ENV, "0") or 0)
+        self._stop = threading.Event()
+
+    def _source_session(self) -> psycopg.Connection:
+        conn = connect_source(self.source)
+        conn.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(self.snapshot)))
+        return conn
+
+    def copy_unit(self, src: psycopg.Connection, dst: psycopg.Connection, unit: Unit) -> int:
+        """Copy one unit in one target transaction; returns the rows written."""
+        with dst.transaction(), dst.cursor() as out_cur:
+            if self.resuming and unit.mode != "block":
+                out_cur.execute(clear_statement(unit))
+            with (
+                src.cursor() as in_cur,
+                in_cur.copy(_copy_out(unit)) as reader,
+                out_cur.copy(_copy_in(unit)) as writer,
+            ):
+                buffer = bytearray()
+                for data in reader:
+                    buffer += data
+                    if len(buffer) >= FLUSH_BYTES:
+                        writer.write(buffer)
+                        self.on_bytes(len(buffer))
+                        buffer = bytearray()
+                if buffer:
+                    writer.write(buffer)
+                    self.on_bytes(len(buffer))
+            rows = out_cur.rowcount
+        return rows
+
+    def _worker(self, pending: queue.SimpleQueue[Unit]) -> None:
+        src = self._source_session()
+        dst = connect(self.target)
+        try:
+            while not self._stop.is_set():
+                try:
+                    unit = pending.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    rows = self.copy_unit(src, dst, unit)
+                except psycopg.Error as exc:
+                    raise CopyError(f"copying {unit.name}: {exc}") from exc
+                self.mark_done(unit.name, {"rows": rows})
+                self.on_unit(unit, rows)
+                if self.delay:
+                    time.sleep(self.delay)
+        except BaseException:
+            self._stop.set()
+            raise
+        finally:
+            src.close()
+            dst.close()
+
+    def run(self, units: list[Unit], jobs: int) -> None:
+        if not units:
+            return
+        pending: queue.SimpleQueue[Unit] = queue.SimpleQueue()
+        for unit in units:
+            pending.put(unit)
+        width = max(1, min(jobs, len(units)))
+        with ThreadPoolExecutor(width, thread_name_prefix="pg-copy") as pool:
+            futures = [pool.submit(self._worker, pending) for _ in range(width)]
+            errors = [f.exception() for f in futures]
+        failures = [e for e in errors if e is not None]
+        if failures:
+            raise failures[0]

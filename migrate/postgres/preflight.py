@@ -1,0 +1,188 @@
+"""Everything checked before a byte moves; any refusal raises PreflightError and nothing is written.
+
+The checks read both servers only (the target too is only queried here), so a refused run leaves no
+trace: no journal, no schema, no rows.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+
+import psycopg
+
+from migrate.postgres import catalog
+from migrate.postgres.catalog import USER_NAMESPACE, TableInfo
+from migrate.postgres.conn import PgUrl
+from migrate.postgres.errors import PreflightError
+
+_SHOWN = 5  # names listed in one message before "and N more"
+
+
+@dataclass
+class Preflight:
+    """What preflight learned; `notes` go into the report for people and scripts."""
+
+    source_version: int
+    target_version: int
+    tables: list[TableInfo]
+    sequences: list[str]
+    total_bytes: int
+    total_rows: int
+    notes: list[str] = field(default_factory=list)
+
+
+def _listing(names: list[str]) -> str:
+    more = f" and {len(names) - _SHOWN} more" if len(names) > _SHOWN else ""
+    return ", ".join(names[:_SHOWN]) + more
+
+
+def _major(version_num: int) -> int:
+    return version_num // 10000
+
+
+def _tool_major(tool: str) -> int:
+    path = shutil.which(tool)
+    if path is None:
+        raise PreflightError(f"{tool} is not on PATH; install the PostgreSQL client tools")
+    out = subprocess.run([path, "--version"], capture_output=True, text=True, check=False).stdout
+    match = re.search(r"(\d+)(?:\.\d+)?", out)
+    if match is None:
+        raise PreflightError(f"cannot read the version of {path}: {out.strip()!r}")
+    return int(match.group(1))
+
+
+def check_versions(source: int, target: int, *, allow_downgrade: bool) -> str:
+    """Refuse moving to an older major (its catalogs and dump may not load) unless asked."""
+    if _major(target) < _major(source) and not allow_downgrade:
+        raise PreflightError(
+            f"--to runs PostgreSQL {_major(target)}, older than the source's {_major(source)}: "
+            "a downgrade across majors may not load; pass --allow-downgrade to try anyway"
+        )
+    dump = _tool_major("pg_dump")
+    _tool_major("psql")
+    if dump < _major(source):
+        raise PreflightError(
+            f"pg_dump {dump} cannot read a PostgreSQL {_major(source)} server; "
+            f"install pg_dump {_major(source)} or newer"
+        )
+    return f"versions: source {source}, target {target}, pg_dump {dump}"
+
+
+def check_target_empty(target: psycopg.Connection, url: PgUrl) -> None:
+    """The target must hold no user objects: migrating into a used database would mix data."""
+    found = catalog.objects(target)
+    found.pop("constraints")  # constraints and indexes only exist with their tables
+    found.pop("indexes")
+    names = [f"{kind[:-1]} {name}" for kind, items in found.items() for name in items]
+    if names:
+        raise PreflightError(
+            f"--to database {url.database!r} is not empty "
+            f"({len(names)} objects: {_listing(names)}); "
+            "migrate into an empty database, or --resume the run that started filling it"
+        )
+
+
+def check_extensions(source: psycopg.Connection, target: psycopg.Connection) -> str:
+    used = {name for name in catalog.extensions(source) if name != "plpgsql"}
+    available = {
+        r[0] for r in target.execute("SELECT name FROM pg_available_extensions").fetchall()
+    }
+    missing = sorted(used - available)
+    if missing:
+        raise PreflightError(
+            f"the source uses extensions the target cannot install: {_listing(missing)}"
+        )
+    return f"extensions: {', '.join(sorted(used)) or 'none'} (all available on the target)"
+
+
+def check_source_privileges(source: psycopg.Connection) -> None:
+    """The source role must read every table and sequence the copy and verification touch."""
+    rows = source.execute(
+        f"""SELECT c.oid::regclass::text FROM pg_class c JOIN pg_namespace n
+             ON n.oid = c.relnamespace
+            WHERE c.relkind IN ('r', 'p', 'S', 'v', 'm') AND {USER_NAMESPACE}
+              AND NOT (has_schema_privilege(n.oid, 'USAGE')
+                       AND has_table_privilege(c.oid, 'SELECT'))
+            ORDER BY 1"""
+    ).fetchall()
+    if rows:
+        names = [r[0] for r in rows]
+        raise PreflightError(
+            f"--from role cannot read {len(names)} relations: {_listing(names)}; "
+            "grant it USAGE on their schemas and SELECT on them"
+        )
+
+
+def check_target_privileges(target: psycopg.Connection, source_schemas: list[str]) -> None:
+    """The target role must create schemas, and create objects in the schemas that already exist."""
+    can_create = target.execute(
+        "SELECT has_database_privilege(current_database(), 'CREATE')"
+    ).fetchone()[0]
+    if not can_create:
+        raise PreflightError(
+            "--to role lacks CREATE on its database; grant it CREATE (or use the owner)"
+        )
+    rows = target.execute(
+        "SELECT nspname FROM pg_namespace WHERE nspname = ANY(%s) "
+        "AND NOT has_schema_privilege(oid, 'CREATE') ORDER BY 1",
+        (source_schemas,),
+    ).fetchall()
+    if rows:
+        raise PreflightError(
+            f"--to role lacks CREATE on schema(s) {_listing([r[0] for r in rows])}; "
+            "grant it CREATE there (or use the database owner)"
+        )
+
+
+def run_preflight(
+    source: psycopg.Connection,
+    target: psycopg.Connection,
+    target_url: PgUrl,
+    *,
+    allow_downgrade: bool,
+    target_may_hold_run: bool,
+) -> Preflight:
+    """All checks, in order of what is cheapest to fix; the first refusal wins."""
+    source_version = source.info.server_version
+    target_version = target.info.server_version
+    notes = [check_versions(source_version, target_version, allow_downgrade=allow_downgrade)]
+    if not target_may_hold_run:
+        check_target_empty(target, target_url)
+    notes.append(check_extensions(source, target))
+    check_source_privileges(source)
+    schemas = [
+        r[0]
+        for r in source.execute(
+            f"SELECT n.nspname FROM pg_namespace n WHERE {USER_NAMESPACE}"
+        ).fetchall()
+    ]
+    check_target_privileges(target, schemas)
+    large_objects = catalog.large_object_count(source)
+    if large_objects:
+        raise PreflightError(
+            f"the source holds {large_objects} large objects (pg_largeobject), which this copy "
+            "does not move; migrate them separately (pg_dump --large-objects) or convert to bytea"
+        )
+    notes.append("large objects: none")
+    tables = catalog.tables(source)
+    no_pk = [t.qualified for t in tables if not t.has_pk]
+    if no_pk:
+        notes.append(
+            f"tables without a primary key ({len(no_pk)}): {_listing(no_pk)} "
+            "(copied whole or by block ranges; duplicates in them cannot be told apart)"
+        )
+    sequences = catalog.sequences(source)
+    total_bytes = sum(t.bytes for t in tables)
+    total_rows = sum(t.rows for t in tables)
+    notes.append(
+        f"size estimate: {len(tables)} tables, ~{total_rows:,} rows, "
+        f"{total_bytes / 1e6:,.1f} MB of table data, {len(sequences)} sequences"
+    )
+    source.commit()
+    target.commit()
+    return Preflight(
+        source_version, target_version, tables, sequences, total_bytes, total_rows, notes
+    )

@@ -1,0 +1,274 @@
+"""One PostgreSQL migration, start to finish: preflight, plan, schema, data, post-data, sequences,
+ANALYZE, verification. Every step after preflight is journaled, so `--resume` skips finished work.
+
+The coordinator session (the source connection opened first) exports the snapshot every reader
+imports and stays open until the last reader is done, keeping that snapshot valid.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import psycopg
+from psycopg import sql
+
+from migrate.journal import Journal, JournalError
+from migrate.postgres import schema, sequences
+from migrate.postgres.conn import PgUrl, connect, connect_source, parse_url
+from migrate.postgres.copy import DataCopy
+from migrate.postgres.display import Bars
+from migrate.postgres.errors import CopyError, PreflightError
+from migrate.postgres.plan import DEFAULT_CHUNK_BYTES, Unit, make_plan
+from migrate.postgres.preflight import Preflight, run_preflight
+from migrate.postgres.verify import verify
+from migrate.report import Report
+
+KIND = "postgres"
+
+
+@dataclass(frozen=True)
+class Options:
+    source: str
+    target: str
+    jobs: int = 4
+    dry_run: bool = False
+    resume: str | None = None
+    allow_downgrade: bool = False
+    chunk_bytes: int = DEFAULT_CHUNK_BYTES
+    quiet: bool = False
+
+
+def _open_run(opts: Options, source: PgUrl, target: PgUrl) -> Journal | None:
+    """The journal of the run being resumed, checked to be about these two databases."""
+    if opts.resume is None:
+        return None
+    try:
+        journal = Journal.open(opts.resume, KIND)
+    except JournalError as exc:
+        raise PreflightError(f"--resume: {exc}") from None
+    meta = journal.meta
+    if (meta.get("source"), meta.get("target")) != (source.redacted, target.redacted):
+        journal.close()
+        raise PreflightError(
+            f"--resume {opts.resume}: that run copies "
+            f"{meta.get('source')} -> {meta.get('target')}, "
+            f"not {source.redacted} -> {target.redacted}"
+        )
+    return journal
+
+
+class Migration:
+    """State of one run shared by its steps: URLs, journal, report, progress bars."""
+
+    def __init__(self, opts: Options) -> None:
+        self.opts = opts
+        self.source = parse_url(opts.source, "--from")
+        self.target = parse_url(opts.target, "--to")
+        if opts.jobs < 1:
+            raise PreflightError(f"--jobs must be at least 1, got {opts.jobs}")
+        self.journal = _open_run(opts, self.source, self.target)
+        self.resuming = self.journal is not None
+        self.report = Report(
+            KIND,
+            self.journal.run_id if self.journal else "",
+            self.source.redacted,
+            self.target.redacted,
+            dry_run=opts.dry_run,
+        )
+
+    @contextmanager
+    def _timed(self, step: str) -> Iterator[None]:
+        start = time.monotonic()
+        yield
+        self.report.timings[step] = round(time.monotonic() - start, 3)
+
+    def _step(self, name: str) -> bool:
+        """True when `name` still has to run (not journaled done by an earlier attempt)."""
+        assert self.journal is not None
+        return not self.journal.is_done(name)
+
+    def run(self) -> Report:
+        started = time.monotonic()
+        coordinator = connect_source(self.source)
+        try:
+            target = connect(self.target, autocommit=True)
+            with target, self._timed("preflight"):
+                pre_data_done = self.resuming and self.journal.is_done("schema:pre-data")
+                found = run_preflight(
+                    coordinator,
+                    target,
+                    self.target,
+                    allow_downgrade=self.opts.allow_downgrade,
+                    target_may_hold_run=pre_data_done,
+                )
+            self.report.preflight = found.notes
+            snapshot = coordinator.execute("SELECT pg_export_snapshot()").fetchone()[0]
+            units = self._plan(coordinator, found)
+            if self.opts.dry_run:
+                self.report.status = "planned"
+                return self.report
+            if self.journal is None:
+                self.journal = Journal.create(
+                    KIND,
+                    {
+                        "source": self.source.redacted,
+                        "target": self.target.redacted,
+                        "chunk_bytes": self.opts.chunk_bytes,
+                    },
+                )
+                self.report.run_id = self.journal.run_id
+                self.journal.record("plan", "done", {"units": [u.to_dict() for u in units]})
+            self.journal.set_status("running")
+            try:
+                with Bars(self.opts.quiet) as bars:
+                    self._copy(snapshot, units, found, bars)
+                    coordinator.commit()
+                    self._verify(found, bars)
+            except (CopyError, psycopg.Error) as exc:
+                self.report.status = "failed"
+                self.report.errors.append(str(exc).strip())
+            self.journal.set_status(self.report.status)
+        finally:
+            coordinator.close()
+            if self.journal is not None:
+                self.journal.close()
+            self.report.timings["total"] = round(time.monotonic() - started, 3)
+        return self.report
+
+    def _plan(self, coordinator: psycopg.Connection, found: Preflight) -> list[Unit]:
+        if self.journal is not None:
+            entry = self.journal.get("plan")
+            if entry and entry[1]:
+                return [Unit.from_dict(u) for u in entry[1]["units"]]
+        same_major = found.source_version // 10000 == found.target_version // 10000
+        units = make_plan(found.tables, coordinator, self.opts.chunk_bytes, binary=same_major)
+        split = len({u.table_name for u in units if u.mode != "whole"})
+        self.report.preflight.append(
+            f"plan: {len(units)} units over {len(found.tables)} tables "
+            f"({split} split into ranges), "
+            f"{self.opts.jobs} jobs, {'binary' if same_major else 'text'} COPY"
+        )
+        self.report.stats["units"] = len(units)
+        return units
+
+    def _reset_block_tables(self, units: list[Unit]) -> None:
+        """Block (ctid) ranges cannot be found again on the target, so a table split by blocks
+        with any unit unfinished is emptied and copied again whole, range by range."""
+        assert self.journal is not None
+        tables = {u.table_name for u in units if u.mode == "block" and self._step(u.name)}
+        if not tables:
+            return
+        with connect(self.target, autocommit=True) as conn:
+            for unit in units:
+                if unit.table_name in tables:
+                    if unit.lo is None:
+                        conn.execute(sql.SQL("TRUNCATE ONLY {}").format(unit.ident()))
+                    self.journal.record(unit.name, "pending")
+
+    def _copy(self, snapshot: str, units: list[Unit], found: Preflight, bars: Bars) -> None:
+        journal = self.journal
+        assert journal is not None
+        if self._step("schema:pre-data"):
+            with self._timed("schema"):
+                schema.copy_pre_data(self.source, self.target, snapshot)
+            journal.mark_done("schema:pre-data")
+        if self.resuming:
+            self._reset_block_tables(units)
+        todo = [u for u in units if self._step(u.name)]
+        rows = bars.items.add_task("rows", total=sum(u.est_rows for u in units) or None)
+        done_rows = sum((d or {}).get("rows", 0) for d in journal.done("data:").values())
+        bars.items.update(rows, completed=done_rows)
+        streamed = bars.bytes.add_task("bytes", total=sum(u.est_bytes for u in todo) or None)
+        totals = {"rows": 0, "bytes": 0}
+
+        def on_bytes(n: int) -> None:
+            totals["bytes"] += n
+            bars.bytes.advance(streamed, n)
+
+        def on_unit(unit: Unit, n: int) -> None:
+            totals["rows"] += n
+            bars.items.advance(rows, n)
+
+        with self._timed("data"):
+            DataCopy(
+                self.source,
+                self.target,
+                snapshot,
+                mark_done=journal.mark_done,
+                resuming=self.resuming,
+                on_bytes=on_bytes,
+                on_unit=on_unit,
+            ).run(todo, self.opts.jobs)
+        bars.items.update(rows, total=bars.items.tasks[rows].completed)
+        bars.bytes.update(streamed, total=totals["bytes"])
+        self.report.stats.update(
+            rows_copied=totals["rows"], bytes_streamed=totals["bytes"], units_copied=len(todo)
+        )
+        self._post_data(snapshot, bars)
+        if self._step("sequences"):
+            with self._timed("sequences"):
+                with connect_source(self.source) as conn:
+                    values = sequences.read_values(conn, found.sequences)
+                with connect(self.target, autocommit=True) as conn:
+                    sequences.write_values(conn, values)
+            journal.mark_done("sequences")
+        if self._step("analyze"):
+            with self._timed("analyze"):
+                self._analyze(found, bars)
+            journal.mark_done("analyze")
+
+    def _post_data(self, snapshot: str, bars: Bars) -> None:
+        journal = self.journal
+        assert journal is not None
+        if not self._step("schema:post-data"):
+            return
+        with self._timed("post_data"):
+            preamble, entries = schema.dump_post_data(self.source, snapshot)
+            task = bars.items.add_task("indexes, constraints", total=len(entries))
+            schema.PostData(
+                self.target,
+                preamble,
+                self.opts.jobs,
+                is_done=journal.is_done,
+                mark_done=journal.mark_done,
+                resuming=self.resuming,
+                advance=lambda: bars.items.advance(task),
+            ).apply(entries)
+        journal.mark_done("schema:post-data")
+
+    def _analyze(self, found: Preflight, bars: Bars) -> None:
+        """ANALYZE table by table across the workers, so the planner has statistics at once."""
+        task = bars.items.add_task("analyze", total=len(found.tables))
+
+        def analyze(names: list[sql.Composed]) -> None:
+            with connect(self.target, autocommit=True) as conn:
+                for name in names:
+                    conn.execute(sql.SQL("ANALYZE {}").format(name))
+                    bars.items.advance(task)
+
+        names = [sql.Identifier(t.schema, t.name) for t in found.tables]
+        width = max(1, min(self.opts.jobs, len(names)))
+        with ThreadPoolExecutor(width) as pool:
+            for future in [pool.submit(analyze, names[i::width]) for i in range(width)]:
+                future.result()
+
+    def _verify(self, found: Preflight, bars: Bars) -> None:
+        task = bars.items.add_task("verify tables", total=len(found.tables))
+        with self._timed("verify"):
+            verify(
+                self.source,
+                self.target,
+                self.report,
+                self.opts.jobs,
+                on_table=lambda: bars.items.advance(task),
+            )
+        self.report.status = "verified" if not self.report.failures else "mismatch"
+
+
+def migrate(opts: Options) -> Report:
+    """Run (or resume, or dry-run) one migration. Raises PreflightError before writing anything."""
+    return Migration(opts).run()
