@@ -32,7 +32,8 @@ class Component(pulumi.ComponentResource):
     def child(
         self,
         cls: type[R],
-        name: str,
+        resource_name: str,
+        /,
         opts: pulumi.ResourceOptions | None = None,
         **props: Any,
     ) -> R:
@@ -41,10 +42,10 @@ class Component(pulumi.ComponentResource):
             pulumi.ResourceOptions(parent=self), opts or pulumi.ResourceOptions()
         )
         if self._transform is not None:
-            changed = self._transform(name, cls, dict(props), merged)
+            changed = self._transform(resource_name, cls, dict(props), merged)
             if changed is not None:
                 props, merged = changed
-        return cls(name, opts=merged, **props)
+        return cls(resource_name, opts=merged, **props)
 
     def done(self, outputs: dict[str, Any]) -> None:
         """Register outputs so `pulumi stack` and the plan see what this component produced."""

@@ -1,0 +1,36 @@
+"""Conventions shared by the docker target's components: labels, logging, restart, health."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pulumi_docker as docker
+
+RESTART = "unless-stopped"
+"""Long-lived containers come back after a crash or a daemon restart, not after `docker stop`."""
+
+LOG_DRIVER = "json-file"
+LOG_OPTS = {"max-size": "10m", "max-file": "5"}
+"""Docker has no log service with a retention period; rotation bounds what is kept (O1)."""
+
+ROLE_LABEL = "trudeploy.role"
+PROCESS_LABEL = "trudeploy.process"
+
+
+def labels(tags: Mapping[str, str], **extra: str) -> list[docker.ContainerLabelArgs]:
+    """The stack's tags (O3) plus component-specific labels, as container labels."""
+    merged = {f"trudeploy.{k}": v for k, v in tags.items()} | extra
+    return [docker.ContainerLabelArgs(label=k, value=v) for k, v in sorted(merged.items())]
+
+
+def health(
+    command: str, interval: int = 5, timeout: int = 5, retries: int = 10, start: int = 10
+) -> docker.ContainerHealthcheckArgs:
+    """A shell health check; `wait=True` on the container makes `pulumi up` wait for it."""
+    return docker.ContainerHealthcheckArgs(
+        tests=["CMD-SHELL", command],
+        interval=f"{interval}s",
+        timeout=f"{timeout}s",
+        retries=retries,
+        start_period=f"{start}s",
+    )

@@ -1,0 +1,87 @@
+"""Redis in a container: append-only file on a named volume, password required, health-checked."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_docker as docker
+import pulumi_random as random
+
+from components.base import Component
+from components.contract import ChildTransform, RedisOutputs, RedisSpec
+from components.docker.common import LOG_DRIVER, LOG_OPTS, RESTART, ROLE_LABEL, health, labels
+
+
+@dataclass(frozen=True)
+class RedisArgs:
+    """The spec, the backend network and the stack's tags."""
+
+    spec: RedisSpec
+    network: pulumi.Input[str]
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+class RedisContainer(Component):
+    """`redis:<version>-alpine` on the backend network only. The password reaches redis-server
+    through the environment (a secret input), never through its command line."""
+
+    def __init__(
+        self,
+        name: str,
+        args: RedisArgs,
+        transform: ChildTransform | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("trudeploy:docker:Redis", name, transform, opts)
+        spec = args.spec
+        password = self.child(random.RandomPassword, f"{name}-password", length=32, special=False)
+        image = self.child(
+            docker.RemoteImage,
+            f"{name}-image",
+            name=f"redis:{spec.version}-alpine",
+            keep_locally=True,
+        )
+        volume = self.child(
+            docker.Volume,
+            f"{name}-data",
+            name=f"{spec.name}-data",
+            labels=[
+                docker.VolumeLabelArgs(label=f"trudeploy.{k}", value=v)
+                for k, v in sorted(args.tags.items())
+            ],
+        )
+        self.container = self.child(
+            docker.Container,
+            f"{name}-container",
+            name=spec.name,
+            hostname="redis",
+            image=image.image_id,
+            command=[
+                "sh",
+                "-c",
+                'exec redis-server --appendonly yes --requirepass "$REDIS_PASSWORD"',
+            ],
+            envs=pulumi.Output.secret(
+                password.result.apply(lambda pw: [f"REDIS_PASSWORD={pw}", f"REDISCLI_AUTH={pw}"])
+            ),
+            volumes=[docker.ContainerVolumeArgs(volume_name=volume.name, container_path="/data")],
+            networks_advanced=[
+                docker.ContainerNetworksAdvancedArgs(name=args.network, aliases=["redis"])
+            ],
+            healthcheck=health("redis-cli ping | grep -q PONG"),
+            restart=RESTART,
+            wait=True,
+            wait_timeout=60,
+            log_driver=LOG_DRIVER,
+            log_opts=LOG_OPTS,
+            labels=labels(args.tags, **{ROLE_LABEL: "stateful", "trudeploy.capability": "redis"}),
+        )
+        host = self.container.hostname
+        self.outputs = RedisOutputs(
+            url=pulumi.Output.secret(
+                pulumi.Output.format("redis://:{0}@{1}:6379/0", password.result, host)
+            )
+        )
+        self.done({"url": self.outputs.url})

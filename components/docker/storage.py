@@ -1,0 +1,169 @@
+"""S3-compatible storage in a container: MinIO, its bucket, and an app user scoped to that bucket.
+
+A one-shot `minio/mc` container (attached, so `pulumi up` waits for it) creates the bucket, keeps it
+private, enables versioning when the profile asks for it, and creates the app's own access key
+with a policy that allows only that bucket (D5: docker has no workload identity, so the app gets
+keys, but not the root ones).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_docker as docker
+import pulumi_random as random
+
+from components.base import Component
+from components.contract import ChildTransform, StorageOutputs, StorageSpec
+from components.docker.common import LOG_DRIVER, LOG_OPTS, RESTART, ROLE_LABEL, health, labels
+
+MINIO_IMAGE = "minio/minio:latest"
+MC_IMAGE = "minio/mc:latest"
+REGION = "us-east-1"
+
+
+@dataclass(frozen=True)
+class StorageArgs:
+    """The spec, the backend network and the stack's tags."""
+
+    spec: StorageSpec
+    network: pulumi.Input[str]
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+def bucket_policy(bucket: str) -> str:
+    """IAM-style policy MinIO attaches to the app user: this bucket's objects, nothing else."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": ["s3:ListBucket", "s3:GetBucketLocation"],
+                    "Resource": [f"arn:aws:s3:::{bucket}"],
+                },
+                {
+                    "Effect": "Allow",
+                    "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                    "Resource": [f"arn:aws:s3:::{bucket}/*"],
+                },
+            ],
+        },
+        sort_keys=True,
+    )
+
+
+def init_script(bucket: str, versioning: bool) -> str:
+    """The `mc` commands run once per deploy; every step is idempotent."""
+    steps = [
+        'mc alias set local http://minio:9000 "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD"',
+        f"mc mb --ignore-existing local/{bucket}",
+        f"mc anonymous set none local/{bucket}",
+        f"mc version {'enable' if versioning else 'suspend'} local/{bucket}",
+        f"printf '%s' '{bucket_policy(bucket)}' > /tmp/policy.json",
+        "mc admin policy create local app-bucket /tmp/policy.json",
+        'mc admin user add local "$APP_ACCESS_KEY" "$APP_SECRET_KEY"',
+        'mc admin policy attach local app-bucket --user "$APP_ACCESS_KEY" || true',
+    ]
+    return "set -e; " + "; ".join(steps)
+
+
+class MinioStorage(Component):
+    """MinIO on the backend network only, data on a named volume; the bucket and the app's
+    scoped credentials created by a one-shot `mc` container."""
+
+    def __init__(
+        self,
+        name: str,
+        args: StorageArgs,
+        transform: ChildTransform | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("trudeploy:docker:Storage", name, transform, opts)
+        spec = args.spec
+        root_password = self.child(
+            random.RandomPassword, f"{name}-root-password", length=40, special=False
+        )
+        app_key = self.child(
+            random.RandomPassword, f"{name}-app-access-key", length=20, special=False, upper=True
+        )
+        app_secret = self.child(
+            random.RandomPassword, f"{name}-app-secret-key", length=40, special=False
+        )
+        volume = self.child(
+            docker.Volume,
+            f"{name}-data",
+            name=f"{spec.name}-data",
+            labels=[
+                docker.VolumeLabelArgs(label=f"trudeploy.{k}", value=v)
+                for k, v in sorted(args.tags.items())
+            ],
+        )
+        minio_image = self.child(
+            docker.RemoteImage, f"{name}-minio-image", name=MINIO_IMAGE, keep_locally=True
+        )
+        mc_image = self.child(
+            docker.RemoteImage, f"{name}-mc-image", name=MC_IMAGE, keep_locally=True
+        )
+        root_env = pulumi.Output.secret(
+            root_password.result.apply(
+                lambda pw: ["MINIO_ROOT_USER=trudeploy-root", f"MINIO_ROOT_PASSWORD={pw}"]
+            )
+        )
+        self.server = self.child(
+            docker.Container,
+            f"{name}-minio",
+            name=spec.name,
+            hostname="minio",
+            image=minio_image.image_id,
+            command=["server", "/data"],
+            envs=root_env,
+            volumes=[docker.ContainerVolumeArgs(volume_name=volume.name, container_path="/data")],
+            networks_advanced=[
+                docker.ContainerNetworksAdvancedArgs(name=args.network, aliases=["minio"])
+            ],
+            healthcheck=health("mc ready local"),
+            restart=RESTART,
+            wait=True,
+            wait_timeout=120,
+            log_driver=LOG_DRIVER,
+            log_opts=LOG_OPTS,
+            labels=labels(args.tags, **{ROLE_LABEL: "stateful", "trudeploy.capability": "storage"}),
+        )
+        init_env = pulumi.Output.secret(
+            pulumi.Output.all(root_env, app_key.result, app_secret.result).apply(
+                lambda v: [*v[0], f"APP_ACCESS_KEY={v[1]}", f"APP_SECRET_KEY={v[2]}"]
+            )
+        )
+        self.init = self.child(
+            docker.Container,
+            f"{name}-bucket-init",
+            name=f"{spec.name}-init",
+            image=mc_image.image_id,
+            entrypoints=["sh", "-c"],
+            command=[init_script(spec.bucket, spec.versioning)],
+            envs=init_env,
+            networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=args.network)],
+            attach=True,
+            logs=True,
+            must_run=False,
+            restart="no",
+            labels=labels(args.tags, **{ROLE_LABEL: "job", "trudeploy.capability": "storage"}),
+            opts=pulumi.ResourceOptions(depends_on=[self.server]),
+        )
+        # Deriving the outputs from the init container's id makes the app depend on the bucket
+        # being created, not only on MinIO being up.
+        ready = self.init.id
+        self.outputs = StorageOutputs(
+            bucket=ready.apply(lambda _: spec.bucket),
+            region=pulumi.Output.from_input(REGION),
+            endpoint_url=pulumi.Output.format("http://{0}:9000", self.server.hostname),
+            access_key_id=pulumi.Output.secret(
+                pulumi.Output.all(ready, app_key.result).apply(lambda v: v[1])
+            ),
+            secret_access_key=pulumi.Output.secret(app_secret.result),
+        )
+        self.done({"bucket": self.outputs.bucket, "endpoint_url": self.outputs.endpoint_url})
