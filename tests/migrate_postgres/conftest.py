@@ -1,0 +1,103 @@
+"""Fixtures for the PostgreSQL migration tests: a state dir per test and a second cluster.
+
+The second cluster is a real, separate PostgreSQL server (initdb + pg_ctl) on port 55432, so at
+least one copy crosses servers, not just databases.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+SECOND_PORT = int(os.environ.get("TRUDEPLOY_TEST_PG2_PORT", "55432"))
+_BIN_DIRS = ["/usr/lib/postgresql/15/bin", "/usr/local/bin", "/usr/bin"]
+
+
+@pytest.fixture
+def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test journals into its own state directory."""
+    path = tmp_path / "state"
+    monkeypatch.setenv("TRUDEPLOY_STATE_DIR", str(path))
+    return path
+
+
+def _binary(name: str) -> str:
+    for folder in _BIN_DIRS:
+        candidate = Path(folder) / name
+        if candidate.exists():
+            return str(candidate)
+    found = shutil.which(name)
+    if found is None:
+        pytest.fail(
+            f"{name} not found in {_BIN_DIRS} or PATH; install postgresql-15", pytrace=False
+        )
+    return found
+
+
+def _as_postgres(cmd: list[str]) -> list[str]:
+    """initdb refuses to run as root; run the cluster as the postgres user when we are root."""
+    return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
+
+
+@pytest.fixture(scope="session")
+def second_cluster() -> Iterator[str]:
+    """Admin URL of a fresh PostgreSQL cluster on 127.0.0.1:55432, stopped at session end."""
+    root = Path(tempfile.mkdtemp(prefix="trudeploy-pg2-"))
+    data, sockets = root / "data", root / "sock"
+    sockets.mkdir()
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres")
+        shutil.chown(sockets, "postgres")
+    init = subprocess.run(
+        _as_postgres([_binary("initdb"), "-D", str(data), "-U", "postgres", "-A", "trust"]),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if init.returncode != 0:
+        pytest.fail(f"initdb for the second cluster failed:\n{init.stderr}", pytrace=False)
+    pg_ctl = _binary("pg_ctl")
+    options = f"-p {SECOND_PORT} -k {sockets} -c listen_addresses=127.0.0.1"
+    start = subprocess.run(
+        _as_postgres(
+            [pg_ctl, "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "start"]
+        ),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if start.returncode != 0:
+        log = (root / "log").read_text() if (root / "log").exists() else ""
+        pytest.fail(
+            f"second PostgreSQL cluster did not start on port {SECOND_PORT} "
+            f"(is the port taken? set TRUDEPLOY_TEST_PG2_PORT):\n{start.stderr}\n{log}",
+            pytrace=False,
+        )
+    url = f"postgresql://postgres@127.0.0.1:{SECOND_PORT}/postgres"
+    try:
+        yield url
+    finally:
+        subprocess.run(
+            _as_postgres([pg_ctl, "-D", str(data), "-m", "fast", "-w", "stop"]),
+            capture_output=True,
+            check=False,
+        )
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def second_database(second_cluster: str) -> Iterator[str]:
+    """An empty database on the second cluster, dropped afterwards."""
+    with psycopg.connect(second_cluster, autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS migrate_target WITH (FORCE)")
+        conn.execute("CREATE DATABASE migrate_target")
+    yield second_cluster.rsplit("/", 1)[0] + "/migrate_target"
+    with psycopg.connect(second_cluster, autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS migrate_target WITH (FORCE)")
