@@ -14,10 +14,12 @@ app = typer.Typer(
 
 def _register() -> None:
     """Attach each command group; each module owns its own sub-app so this file stays wiring."""
-    from cli import dev
+    from cli import dev, plan, validate
     from cli.migrate import migrate_app
 
     app.command("dev", help=dev.dev.__doc__)(dev.dev)
+    app.command("plan", help=plan.plan.__doc__)(plan.plan)
+    app.command("validate", help=validate.validate.__doc__)(validate.validate)
     app.add_typer(migrate_app, name="migrate")
 
 

@@ -1,0 +1,55 @@
+"""`trudeploy validate`: check every `Pulumi.*.yaml` in the project against the stack model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parent.parent
+console = Console()
+
+
+def validate(
+    root: Annotated[
+        Path, typer.Option(help="Project directory holding the Pulumi.<stack>.yaml files.")
+    ] = ROOT,
+    as_json: bool = typer.Option(False, "--json", help="Print results as JSON."),
+) -> None:
+    """Validate every stack file; exit 2 if any is invalid. Needs no Pulumi CLI."""
+    from stacks.config import ConfigError, load_stack_file
+
+    files = sorted(p for p in root.glob("Pulumi.*.yaml"))
+    results = []
+    for path in files:
+        try:
+            cfg = load_stack_file(path)
+        except ConfigError as exc:
+            results.append({"file": path.name, "ok": False, "errors": exc.errors})
+        else:
+            results.append(
+                {"file": path.name, "ok": True, "env": cfg.env.value, "target": cfg.target.value}
+            )
+    ok = bool(files) and all(r["ok"] for r in results)
+    if as_json:
+        typer.echo(json.dumps({"ok": ok, "stacks": results}, indent=2))
+    else:
+        table = Table("stack file", "result", "env", "target")
+        for r in results:
+            if r["ok"]:
+                table.add_row(r["file"], "[green]valid[/]", r["env"], r["target"])
+            else:
+                table.add_row(r["file"], "[red]invalid[/]", "", "")
+        console.print(table)
+        for r in results:
+            for err in r.get("errors", []):
+                console.print(f"[bold red]error:[/] {r['file']}: {escape(err)}", highlight=False)
+        if not files:
+            console.print(f"[red]no Pulumi.*.yaml in {root}[/]")
+    if not ok:
+        raise typer.Exit(code=2)
