@@ -5,10 +5,12 @@ from __future__ import annotations
 import typer
 
 from cli.migrate_postgres import postgres
+from cli.migrate_redis import redis_command
 
 migrate_app = typer.Typer(
     help="Move a backing service's data between providers: preflight, copy, verify, report.",
     no_args_is_help=True,
 )
 
+migrate_app.command("redis")(redis_command)
 migrate_app.command("postgres")(postgres)

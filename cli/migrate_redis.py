@@ -1,0 +1,61 @@
+"""`trudeploy migrate redis`: options to `migrate.redis.run.migrate_redis`, report to a terminal."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from migrate.redis.endpoint import RedisInputError
+from migrate.redis.run import RedisOptions, migrate_redis
+
+
+def redis_command(
+    source: str = typer.Option(..., "--from", help="Source URL: redis://[user:pass@]host[:port]"),
+    target: str = typer.Option(..., "--to", help="Target URL: redis://... or rediss://... (TLS)"),
+    db: str | None = typer.Option(
+        None, "--db", help="Databases to copy, e.g. 0,3 (default: every database holding keys)."
+    ),
+    mode: str = typer.Option(
+        "auto",
+        "--mode",
+        help="auto: DUMP/RESTORE, by type when the target cannot load the source's payloads; "
+        "dump; by-type.",
+    ),
+    jobs: int = typer.Option(4, "--jobs", "-j", help="Databases copied and verified at once."),
+    batch_size: int = typer.Option(1000, "--batch-size", help="Keys per SCAN and pipeline."),
+    ttl_tolerance_ms: int = typer.Option(
+        5000, "--ttl-tolerance-ms", help="How far a copied key's TTL may differ, in ms."
+    ),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Preflight and plan only."),
+    resume: str | None = typer.Option(None, "--resume", help="Finish the run with this id."),
+    verify_only: bool = typer.Option(
+        False, "--verify-only", help="Compare source and target without copying."
+    ),
+    json_out: bool = typer.Option(False, "--json", help="Print the report as JSON on stdout."),
+) -> None:
+    """Copy every Redis database (keys, types, TTLs) to another server, then verify it."""
+    err = Console(stderr=True)
+    options = RedisOptions(
+        source=source,
+        target=target,
+        databases=db,
+        mode=mode,
+        jobs=jobs,
+        batch_size=batch_size,
+        ttl_tolerance_ms=ttl_tolerance_ms,
+        dry_run=dry_run,
+        resume=resume,
+        verify_only=verify_only,
+        quiet=json_out,
+    )
+    try:
+        report = migrate_redis(options)
+    except RedisInputError as exc:
+        err.print(f"[bold red]error[/] {escape(str(exc))}")
+        raise typer.Exit(2) from None
+    if json_out:
+        typer.echo(report.to_json())
+    else:
+        report.render(err)
+    raise typer.Exit(0 if report.ok else 1)
