@@ -7,9 +7,11 @@ messages go to the log, not to the probe's response.
 from __future__ import annotations
 
 import logging
+import os
 import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypedDict
 
 from django.core.cache import cache
@@ -52,8 +54,17 @@ def cache_round_trip() -> None:
 
 
 def storage() -> None:
-    """Ask the media storage about an object: for S3 that is an authenticated HEAD request."""
-    default_storage.exists(".health-probe")
+    """S3: HEAD the bucket, which fails on a missing bucket or wrong credentials (a HEAD on a
+    missing object cannot tell those apart). Disk: the media directory, or the nearest parent it
+    will be created in, is writable."""
+    bucket_name = getattr(default_storage, "bucket_name", None)
+    if bucket_name:
+        default_storage.connection.meta.client.head_bucket(Bucket=bucket_name)
+        return
+    location = Path(default_storage.location)
+    existing = next(path for path in (location, *location.parents) if path.exists())
+    if not os.access(existing, os.W_OK):
+        raise PermissionError(f"media directory {existing} is not writable")
 
 
 def run(checks: dict[str, Callable[[], None]]) -> tuple[bool, dict[str, CheckResult]]:
