@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import string
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from pulumi.runtime.rpc import wrap_rpc_secret
@@ -27,6 +27,9 @@ class SimArgs:
     inputs: dict[str, Any]
     stack: str
     project: str
+    config: Mapping[str, str] = field(default_factory=dict)
+    """The stack's config as the engine hands it to the program (`aws:region`, ...), so a rule
+    can fill region- or project-specific values the way the provider would."""
 
     def digest(self, salt: str = "", length: int = 64) -> str:
         """A hex string derived from the URN: stable across runs, unique per resource."""

@@ -74,8 +74,15 @@ def mask(value: Any, repo_root: str, secret: bool = False) -> Any:
 class SimulatedCloud(pulumi_mocks.Mocks):
     """Fills computed outputs from the target's rules; ids are derived from the URN."""
 
-    def __init__(self, rules: Mapping[str, SimRule], project: str, stack: str) -> None:
+    def __init__(
+        self,
+        rules: Mapping[str, SimRule],
+        project: str,
+        stack: str,
+        config: Mapping[str, str] | None = None,
+    ) -> None:
         self.rules = dict(rules)
+        self.config = dict(config or {})
         self.project = project
         self.stack = stack
         self.secret_values: set[str] = set()
@@ -88,7 +95,9 @@ class SimulatedCloud(pulumi_mocks.Mocks):
         plain = unwrap(args.inputs, self.secret_values)
         rule = self.rules.get(args.typ)
         computed: dict[str, Any] = {}
-        sim = SimArgs(args.typ, args.name, self.current_urn, plain, self.stack, self.project)
+        sim = SimArgs(
+            args.typ, args.name, self.current_urn, plain, self.stack, self.project, self.config
+        )
         if rule is None:
             self.unsimulated.add(args.typ)
         else:
@@ -103,7 +112,9 @@ class SimulatedCloud(pulumi_mocks.Mocks):
             self.unsimulated.add(args.token)
             return {}, None
         digest = hashlib.sha256(args.token.encode()).hexdigest()
-        sim = SimArgs(args.token, args.token, digest, dict(args.args), self.stack, self.project)
+        sim = SimArgs(
+            args.token, args.token, digest, dict(args.args), self.stack, self.project, self.config
+        )
         return dict(rule(sim)), None
 
 
