@@ -18,6 +18,7 @@ from components import registry
 from components.app_env import build_app_env
 from components.contract import (
     PROCESSES,
+    ChildTransform,
     DeployContext,
     HealthSpec,
     ImageSpec,
@@ -190,8 +191,9 @@ def export(outputs: StackOutputs) -> None:
     pulumi.export("envKeys", outputs.env.keys())
 
 
-def run() -> None:
-    """Entry point shared by `pulumi up` and the offline plan."""
+def run(transform: ChildTransform | None = None) -> None:
+    """Entry point shared by `pulumi up` and the offline plan; `transform` reaches every
+    component's children (see `components.contract.ChildTransform`)."""
     config = runtime_config()
     ctx = DeployContext(
         project=pulumi.get_project(),
@@ -199,6 +201,7 @@ def run() -> None:
         config=config,
         profile=resolve(config),
         repo_root=REPO_ROOT,
+        transform=transform,
         tags={
             "project": pulumi.get_project(),
             "stack": pulumi.get_stack(),

@@ -13,6 +13,7 @@ Secure values cannot be decrypted here, so each becomes a deterministic placehol
 from __future__ import annotations
 
 import contextvars
+import functools
 import hashlib
 import json
 from pathlib import Path
@@ -25,6 +26,7 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from components import registry
+from components.contract import ChildTransform
 from components.simulated import RULES as COMMON_RULES
 from stacks.config import StackConfig, load_stack_file, stack_file
 from stacks.offline.model import Plan
@@ -64,18 +66,18 @@ async def _resolve_outputs(outputs: dict[str, Any], repo_root: str) -> dict[str,
     return resolved
 
 
-def _run(config: StackConfig, stack: str, root: Path) -> Plan:
+def _run(config: StackConfig, stack: str, root: Path, transform: ChildTransform | None) -> Plan:
     from stacks import program
 
     project = project_name(root)
     values, secret_keys, placeholders = engine_config(stack_file(root, stack), stack)
     rules = {**COMMON_RULES, **registry.simulated_rules(config.target)}
-    cloud = SimulatedCloud(rules, project, stack)
+    cloud = SimulatedCloud(rules, project, stack, values)
     monitor = RecordingMonitor(cloud, str(REPO_ROOT))
     pulumi.runtime.set_mocks(cloud, project=project, stack=stack, preview=False, monitor=monitor)
     pulumi.runtime.set_all_config(values, secret_keys)
     SETTINGS.outputs.clear()
-    _sync_await(run_pulumi_func(program.run))
+    _sync_await(run_pulumi_func(functools.partial(program.run, transform)))
     root_resource = get_root_resource()
     exported = root_resource.outputs if root_resource is not None else {}
     outputs = _sync_await(_resolve_outputs(exported, str(REPO_ROOT)))
@@ -91,9 +93,10 @@ def _run(config: StackConfig, stack: str, root: Path) -> Plan:
     )
 
 
-def build_plan(stack: str, root: Path = REPO_ROOT) -> Plan:
-    """The offline plan of `Pulumi.<stack>.yaml`. Raises ConfigError for a bad file and
-    TargetNotAvailable for a target (or override) without an implementation."""
+def build_plan(stack: str, root: Path = REPO_ROOT, transform: ChildTransform | None = None) -> Plan:
+    """The offline plan of `<root>/Pulumi.<stack>.yaml`. Raises ConfigError for a bad file and
+    TargetNotAvailable for a target (or override) without an implementation. `transform` is
+    handed to the program's components, as `pulumi up` could."""
     config = load_stack_file(stack_file(root, stack))
     registry.load_target(config.target)
-    return contextvars.Context().run(_run, config, stack, root)
+    return contextvars.Context().run(_run, config, stack, root, transform)

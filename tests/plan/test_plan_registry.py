@@ -1,0 +1,55 @@
+"""Targets are imported only when a stack selects them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from components import registry
+from components.contract import TargetNotAvailable
+
+REPO = Path(__file__).resolve().parents[2]
+OTHER_SDKS = ("pulumi_aws", "pulumi_gcp", "pulumi_azure_native", "pulumi_kubernetes")
+
+PROBE = """
+import json, sys
+before = sorted(m for m in sys.modules if m.startswith("pulumi_"))
+from stacks.offline.runner import build_plan
+plan = build_plan("dev")
+after = sorted({m.split(".")[0] for m in sys.modules if m.startswith("pulumi_")})
+print(json.dumps({"before": before, "after": after, "resources": len(plan.resources)}))
+"""
+
+
+def test_docker_plan_never_imports_other_provider_sdks() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    seen = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert seen["before"] == []
+    assert seen["resources"] > 20
+    # positive control: the selected target's SDK (and pulumi_random) were imported
+    assert {"pulumi_docker", "pulumi_random"} <= set(seen["after"])
+    assert not set(OTHER_SDKS) & set(seen["after"])
+
+
+def test_unknown_target_names_the_allowed_ones() -> None:
+    with pytest.raises(TargetNotAvailable, match="unknown target 'heroku'; allowed: docker"):
+        registry.load_target("heroku")
+
+
+@pytest.mark.parametrize("name", ["gcp", "azure", "kubernetes"])
+def test_unfilled_targets_are_not_available_yet(name: str) -> None:
+    with pytest.raises(TargetNotAvailable, match=f"target {name} not available yet"):
+        registry.load_target(name)
+
+
+def test_docker_target_and_its_plan_hooks_load() -> None:
+    assert registry.load_target("docker").name == "docker"
+    assert "docker:index/container:Container" in registry.simulated_rules("docker")
+    assert hasattr(registry.plan_view("docker"), "processes")

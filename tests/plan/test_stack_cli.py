@@ -1,0 +1,102 @@
+"""`trudeploy validate` and `trudeploy plan`: exit codes, one clear message, no traceback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from plan_stackfiles import docker_config, project_with_stack
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def trudeploy(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "cli.main", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
+    )
+
+
+def test_validate_passes_on_the_repo_stack_files() -> None:
+    proc = trudeploy("validate", "--json")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["ok"] is True
+    assert [s["file"] for s in report["stacks"]] == [
+        "Pulumi.dev.yaml",
+        "Pulumi.prod.yaml",
+        "Pulumi.staging.yaml",
+    ]
+
+
+def test_validate_fails_with_exit_2_on_a_bad_file(tmp_path: Path) -> None:
+    project_with_stack("good", docker_config("development"), tmp_path)
+    (tmp_path / "Pulumi.bad.yaml").write_text("config:\n  trudeploy:env: prod\n")
+    proc = trudeploy("validate", "--root", str(tmp_path))
+    assert proc.returncode == 2
+    assert "Pulumi.bad.yaml: trudeploy:env: Input should be 'development'" in proc.stdout
+    assert "Pulumi.bad.yaml: trudeploy:target: Field required" in proc.stdout
+    assert "Traceback" not in proc.stdout + proc.stderr
+
+
+def test_plan_dev_prints_the_tree() -> None:
+    proc = trudeploy("plan", "-s", "dev")
+    assert proc.returncode == 0, proc.stderr
+    for name in (
+        "trudeploy-dev-app-web",
+        "trudeploy-dev-app-beat",
+        "trudeploy-dev-network-backend",
+    ):
+        assert name in proc.stdout
+    assert "[secret]" in proc.stdout  # databaseUrl output, masked
+
+
+def test_plan_json_is_the_plan() -> None:
+    proc = trudeploy("plan", "-s", "dev", "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == (Path(__file__).parent / "golden" / "dev.json").read_text()
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        (
+            {**docker_config("development"), "trudeploy:app": {"port": "eighty"}},
+            "Pulumi.bad.yaml: trudeploy:app.port: Input should be a valid integer",
+        ),
+        (
+            {**docker_config("development"), "trudeploy:target": "heroku"},
+            "Pulumi.bad.yaml: trudeploy:target: Input should be 'docker', 'render', 'aws'",
+        ),
+        (
+            docker_config("development", redis={"provider": "external"}),
+            "Pulumi.bad.yaml: trudeploy: redis.provider is external but the secret "
+            "trudeploy:redisUrl is missing",
+        ),
+    ],
+    ids=["wrong-type", "unknown-target", "missing-secret"],
+)
+def test_plan_bad_input_exits_2_with_one_message(
+    tmp_path: Path, config: dict, message: str
+) -> None:
+    project_with_stack("bad", config, tmp_path)
+    proc = trudeploy("plan", "-s", "bad", "--root", str(tmp_path))
+    assert proc.returncode == 2
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, proc.stderr
+    assert message in lines[0]
+    assert "Traceback" not in proc.stdout + proc.stderr
+
+
+def test_plan_of_a_target_without_implementation_says_so() -> None:
+    proc = trudeploy("plan", "-s", "staging")
+    assert proc.returncode == 2
+    assert "target render not available yet" in proc.stderr
+    assert "Traceback" not in proc.stderr
