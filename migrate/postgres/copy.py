@@ -23,7 +23,9 @@ from migrate.postgres.errors import CopyError
 from migrate.postgres.plan import Unit
 
 FLUSH_BYTES = 256 * 1024  # COPY hands out one row at a time; batching them cuts per-call overhead
-# Test-only: seconds to sleep after each committed unit, so a test can kill -9 mid-copy.
+# Test-only hook: seconds to sleep between a unit's target commit and its journal entry. That is the
+# window where a crash leaves rows on the target the journal does not know about; the kill -9 test
+# widens it so the kill lands there, and resume must then leave no duplicates.
 TEST_DELAY_ENV = "TRUDEPLOY_PG_TEST_UNIT_DELAY"
 
 
@@ -49,6 +51,27 @@ def clear_statement(unit: Unit) -> sql.Composed:
     if unit.mode == "key":
         return sql.SQL("DELETE FROM ONLY {t}{where}").format(t=unit.ident(), where=unit.where())
     return sql.SQL("TRUNCATE ONLY {t}").format(t=unit.ident())
+
+
+def reset_block_tables(
+    target: PgUrl,
+    units: list[Unit],
+    is_done: Callable[[str], bool],
+    mark_pending: Callable[[str], None],
+) -> list[str]:
+    """Before a resumed copy: block (ctid) ranges cannot be found again on the target, so a table
+    split by blocks with any unit unfinished is emptied and all its ranges are copied again.
+    Returns the tables reset."""
+    tables = sorted({u.table_name for u in units if u.mode == "block" and not is_done(u.name)})
+    if not tables:
+        return []
+    with connect(target, autocommit=True) as conn:
+        for unit in units:
+            if unit.table_name in tables:
+                if unit.lo is None:
+                    conn.execute(sql.SQL("TRUNCATE ONLY {}").format(unit.ident()))
+                mark_pending(unit.name)
+    return tables
 
 
 class DataCopy:
@@ -116,10 +139,10 @@ class DataCopy:
                     rows = self.copy_unit(src, dst, unit)
                 except psycopg.Error as exc:
                     raise CopyError(f"copying {unit.name}: {exc}") from exc
-                self.mark_done(unit.name, {"rows": rows})
-                self.on_unit(unit, rows)
                 if self.delay:
                     time.sleep(self.delay)
+                self.mark_done(unit.name, {"rows": rows})
+                self.on_unit(unit, rows)
         except BaseException:
             self._stop.set()
             raise

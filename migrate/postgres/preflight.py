@@ -61,6 +61,11 @@ def check_versions(source: int, target: int, *, allow_downgrade: bool) -> str:
             f"--to runs PostgreSQL {_major(target)}, older than the source's {_major(source)}: "
             "a downgrade across majors may not load; pass --allow-downgrade to try anyway"
         )
+    return f"versions: source {source}, target {target}"
+
+
+def check_tools(source: int) -> str:
+    """pg_dump must be at least the source's major to read its catalogs; psql loads the schema."""
     dump = _tool_major("pg_dump")
     _tool_major("psql")
     if dump < _major(source):
@@ -68,7 +73,7 @@ def check_versions(source: int, target: int, *, allow_downgrade: bool) -> str:
             f"pg_dump {dump} cannot read a PostgreSQL {_major(source)} server; "
             f"install pg_dump {_major(source)} or newer"
         )
-    return f"versions: source {source}, target {target}, pg_dump {dump}"
+    return f"client tools: pg_dump {dump}"
 
 
 def check_target_empty(target: psycopg.Connection, url: PgUrl) -> None:
@@ -148,7 +153,10 @@ def run_preflight(
     """All checks, in order of what is cheapest to fix; the first refusal wins."""
     source_version = source.info.server_version
     target_version = target.info.server_version
-    notes = [check_versions(source_version, target_version, allow_downgrade=allow_downgrade)]
+    notes = [
+        check_versions(source_version, target_version, allow_downgrade=allow_downgrade),
+        check_tools(source_version),
+    ]
     if not target_may_hold_run:
         check_target_empty(target, target_url)
     notes.append(check_extensions(source, target))

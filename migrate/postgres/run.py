@@ -19,7 +19,7 @@ from psycopg import sql
 from migrate.journal import Journal, JournalError
 from migrate.postgres import schema, sequences
 from migrate.postgres.conn import PgUrl, connect, connect_source, parse_url
-from migrate.postgres.copy import DataCopy
+from migrate.postgres.copy import DataCopy, reset_block_tables
 from migrate.postgres.display import Bars
 from migrate.postgres.errors import CopyError, PreflightError
 from migrate.postgres.plan import DEFAULT_CHUNK_BYTES, Unit, make_plan
@@ -155,20 +155,6 @@ class Migration:
         self.report.stats["units"] = len(units)
         return units
 
-    def _reset_block_tables(self, units: list[Unit]) -> None:
-        """Block (ctid) ranges cannot be found again on the target, so a table split by blocks
-        with any unit unfinished is emptied and copied again whole, range by range."""
-        assert self.journal is not None
-        tables = {u.table_name for u in units if u.mode == "block" and self._step(u.name)}
-        if not tables:
-            return
-        with connect(self.target, autocommit=True) as conn:
-            for unit in units:
-                if unit.table_name in tables:
-                    if unit.lo is None:
-                        conn.execute(sql.SQL("TRUNCATE ONLY {}").format(unit.ident()))
-                    self.journal.record(unit.name, "pending")
-
     def _copy(self, snapshot: str, units: list[Unit], found: Preflight, bars: Bars) -> None:
         journal = self.journal
         assert journal is not None
@@ -177,7 +163,9 @@ class Migration:
                 schema.copy_pre_data(self.source, self.target, snapshot)
             journal.mark_done("schema:pre-data")
         if self.resuming:
-            self._reset_block_tables(units)
+            reset_block_tables(
+                self.target, units, journal.is_done, lambda name: journal.record(name, "pending")
+            )
         todo = [u for u in units if self._step(u.name)]
         rows = bars.items.add_task("rows", total=sum(u.est_rows for u in units) or None)
         done_rows = sum((d or {}).get("rows", 0) for d in journal.done("data:").values())
