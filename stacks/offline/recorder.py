@@ -106,16 +106,19 @@ class SimulatedCloud(pulumi_mocks.Mocks):
         resource_id = computed.pop("id", None) or f"sim-{sim.digest(length=16)}"
         return resource_id, {**args.inputs, **computed}
 
-    def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict, list[tuple[str, str]] | None]:
+    def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict, list[tuple[str, str]]]:
         rule = self.rules.get(args.token)
         if rule is None:
             self.unsimulated.add(args.token)
-            return {}, None
+            return {}, []
         digest = hashlib.sha256(args.token.encode()).hexdigest()
         sim = SimArgs(
             args.token, args.token, digest, dict(args.args), self.stack, self.project, self.config
         )
-        return dict(rule(sim)), None
+        result = dict(rule(sim))
+        unwrap(result, self.secret_values)
+        # An empty failure list, not None: the mock monitor iterates it.
+        return result, []
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
