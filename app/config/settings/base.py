@@ -86,13 +86,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and sessions: Redis when REDIS_URL is set, else local memory --------------------------
 REDIS_URL = env_str("REDIS_URL")
-CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "trudeploy")
+# One namespace for every key the service writes (cache, Celery), so services can share a Redis.
+REDIS_KEY_PREFIX = env_str("REDIS_KEY_PREFIX", "trudeploy")
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "KEY_PREFIX": REDIS_KEY_PREFIX,
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
@@ -101,7 +102,7 @@ else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "KEY_PREFIX": REDIS_KEY_PREFIX,
         }
     }
 
@@ -109,7 +110,7 @@ else:
 USE_S3 = env_bool("USE_S3", False)
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
 MEDIA_URL = "/media/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATIC_URL = "/static/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -181,6 +182,9 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Keep the JSON-on-stdout logging configured below; Celery would otherwise replace it with its own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": f"{REDIS_KEY_PREFIX}:celery:"}
 CELERY_BEAT_SCHEDULE = {
     "checksum-pending-files": {
         "task": "submissions.tasks.checksum_pending_files",

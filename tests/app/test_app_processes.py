@@ -1,0 +1,176 @@
+"""Each process of docker-entrypoint.sh, run for real against PostgreSQL and Redis: release
+migrates, web serves through gunicorn, worker consumes the Redis queue, beat starts."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+import requests
+from conftest import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+ENTRYPOINT = ROOT / "app" / "docker-entrypoint.sh"
+DEADLINE_S = 60
+
+
+@pytest.fixture
+def service_env(make_database, redis_url, redis_prefix, tmp_path) -> dict[str, str]:
+    """The env contract for a development-profile service on a throwaway database."""
+    path = f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}"
+    return {
+        "PATH": path,
+        "HOME": str(tmp_path),
+        "ENV": "development",
+        "DEBUG": "false",
+        "DATABASE_URL": make_database("app"),
+        "REDIS_URL": redis_url,
+        "REDIS_KEY_PREFIX": redis_prefix.rstrip(":"),
+        "CELERY_EAGER": "false",
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "PORT": str(free_port()),
+        "WEB_CONCURRENCY": "1",
+        "CELERY_BEAT_SCHEDULE_FILE": str(tmp_path / "beat-schedule"),
+    }
+
+
+def entrypoint(process: str, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(ENTRYPOINT), process, *args], env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.fixture
+def start(tmp_path) -> Iterator:
+    """Start a long-running process through the entry script; stop it (SIGTERM) afterwards."""
+    started: list[tuple[subprocess.Popen, Path]] = []
+
+    def launch(process: str, *args: str, env: dict[str, str]) -> Path:
+        log = tmp_path / f"{process}.log"
+        handle = log.open("w")
+        child = subprocess.Popen(
+            [str(ENTRYPOINT), process, *args], env=env, stdout=handle, stderr=subprocess.STDOUT
+        )
+        started.append((child, log))
+        return log
+
+    yield launch
+    for child, log in started:
+        child.send_signal(signal.SIGTERM)
+        try:
+            child.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+            pytest.fail(f"{log.name}: did not stop on SIGTERM")
+
+
+def wait_for(condition, what: str):
+    """Poll ``condition`` until it returns something truthy, failing after DEADLINE_S."""
+    deadline = time.monotonic() + DEADLINE_S
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(0.2)
+    pytest.fail(f"gave up waiting for {what}")
+
+
+def manage_shell(code: str, env: dict[str, str]) -> str:
+    result = subprocess.run(
+        ["python", "manage.py", "shell", "-c", code],
+        cwd=ENTRYPOINT.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_an_unknown_process_is_refused():
+    result = entrypoint("serve", env=dict(os.environ))
+    assert result.returncode == 64
+    assert "web worker beat release" in result.stderr
+
+
+def test_release_migrates_then_web_serves_through_gunicorn(service_env, start):
+    release = entrypoint("release", env=service_env)
+    assert release.returncode == 0, release.stderr
+    with psycopg.connect(service_env["DATABASE_URL"]) as conn:
+        tables = {row[0] for row in conn.execute("SELECT tablename FROM pg_tables")}
+    assert {"accounts_user", "submissions_submission", "submissions_manuscriptfile"} <= tables
+
+    log = start("web", env=service_env)
+    base = f"http://127.0.0.1:{service_env['PORT']}"
+
+    def live():
+        try:
+            return requests.get(f"{base}/api/v1/health/live/", timeout=2)
+        except requests.ConnectionError:
+            return None
+
+    assert wait_for(live, "gunicorn to answer").status_code == 200
+    ready = requests.get(f"{base}/api/v1/health/ready/", timeout=10)
+    assert ready.status_code == 200, ready.text
+    assert ready.json()["checks"]["database"]["status"] == "ok"
+    assert ready.json()["checks"]["cache"]["status"] == "ok"
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+    assert any(line["logger"] == "gunicorn.access" for line in lines)
+
+
+def test_worker_checksums_a_file_queued_through_redis(service_env, start):
+    assert entrypoint("release", env=service_env).returncode == 0
+    payload = os.urandom(200_000)
+    (Path(service_env["HOME"]) / "payload.bin").write_bytes(payload)
+    file_id = int(
+        manage_shell(
+            "from pathlib import Path\n"
+            "from django.core.files.base import ContentFile\n"
+            "from accounts.models import User\n"
+            "from submissions.models import ManuscriptFile, Submission\n"
+            "u = User.objects.create_user('w', 'w@example.com', 'pw-123456789')\n"
+            "s = Submission.objects.create(owner=u, title='queued')\n"
+            "f = ManuscriptFile(submission=s, original_name='payload.bin')\n"
+            f"f.file.save('payload.bin', ContentFile(Path('{service_env['HOME']}/payload.bin')"
+            ".read_bytes()))\n"
+            "print(f.pk)",
+            service_env,
+        )
+    )
+    manage_shell(
+        f"from submissions.tasks import checksum_file; checksum_file.delay({file_id}); print('q')",
+        service_env,
+    )
+
+    log = start("worker", "--pool", "solo", env=service_env)
+
+    def recorded():
+        with psycopg.connect(service_env["DATABASE_URL"]) as conn:
+            row = conn.execute(
+                "SELECT size, sha256 FROM submissions_manuscriptfile WHERE id = %s", (file_id,)
+            ).fetchone()
+        return row if row and row[1] else None
+
+    size, sha256 = wait_for(recorded, "the worker to record the checksum")
+    assert size == len(payload)
+    assert sha256 == hashlib.sha256(payload).hexdigest()
+    assert any(
+        json.loads(line).get("message") == "checksummed"
+        for line in log.read_text().splitlines()
+        if line.startswith("{")
+    )
+
+
+def test_beat_starts_on_the_redis_broker(service_env, start):
+    log = start("beat", env=service_env)
+    wait_for(lambda: "beat: Starting" in log.read_text(), "celery beat to start")
