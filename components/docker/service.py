@@ -130,6 +130,9 @@ class DockerService(Component):
                 "wait": True,
                 "wait_timeout": 180,
             }
+        else:
+            # The image's HEALTHCHECK probes HTTP; worker, beat and release serve none.
+            props["healthcheck"] = docker.ContainerHealthcheckArgs(tests=["NONE"])
         props["networks_advanced"] = networks
         return self.child(
             docker.Container,

@@ -20,8 +20,9 @@ from components.base import Component
 from components.contract import ChildTransform, StorageOutputs, StorageSpec
 from components.docker.common import LOG_DRIVER, LOG_OPTS, RESTART, ROLE_LABEL, health, labels
 
-MINIO_IMAGE = "minio/minio:latest"
-MC_IMAGE = "minio/mc:latest"
+MINIO_IMAGE = "minio/minio:RELEASE.2025-04-22T22-12-26Z"
+MC_IMAGE = "minio/mc:RELEASE.2025-04-16T18-13-26Z"
+"""Pinned to the releases app/docker-compose.yml runs."""
 REGION = "us-east-1"
 
 

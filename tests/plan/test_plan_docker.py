@@ -102,6 +102,10 @@ def test_web_health_checks_live_and_ready(env: str) -> None:
     (web, *more) = containers(plan_for(env), "web")
     for inst in (web, *more):
         assert LIVE_PATH in inst.health_checks[0] and READY_PATH in inst.health_checks[0]
+    # the image's own HTTP HEALTHCHECK would mark processes without HTTP unhealthy: disabled
+    for process in ("worker", "beat", "release"):
+        for inst in containers(plan_for(env), process):
+            assert inst.health_checks == ("NONE",)
 
 
 def test_profile_decides_replicas_sizes_and_protection() -> None:

@@ -1,0 +1,135 @@
+"""Bench: wall time and peak RSS of `trudeploy plan` per stack, and of provider SDK imports.
+
+Every measurement is a fresh subprocess (nothing warm), timed from spawn to exit, with the peak
+resident set size of that one child from `os.wait4`. Goal (issue 3): a stack's plan under 2 s and
+under 300 MB.
+
+    .venv/bin/python bench/plan.py [--repeat 3] [--json]
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import typer
+import yaml
+from rich.console import Console
+from rich.table import Table
+
+REPO = Path(__file__).resolve().parent.parent
+GOAL_SECONDS, GOAL_MB = 2.0, 300.0
+AWS_MODULES = (
+    "ec2",
+    "rds",
+    "elasticache",
+    "s3",
+    "ecr",
+    "ecs",
+    "lb",
+    "iam",
+    "cloudwatch",
+    "secretsmanager",
+    "appautoscaling",
+)
+SDKS = ("pulumi_aws", "pulumi_docker", "pulumi_random", "pulumi_gcp", "pulumi_azure_native")
+
+
+def measure(argv: list[str], cwd: Path) -> tuple[float, float, int]:
+    """(wall seconds, peak RSS MiB, exit code) of one fresh child process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return wall, usage.ru_maxrss / 1024, proc.returncode
+
+
+def run_case(name: str, argv: list[str], cwd: Path, repeat: int) -> dict[str, object]:
+    """Median wall time and the largest peak RSS over `repeat` fresh runs."""
+    runs = [measure(argv, cwd) for _ in range(repeat)]
+    return {
+        "case": name,
+        "wall_s": round(statistics.median(r[0] for r in runs), 3),
+        "peak_rss_mb": round(max(r[1] for r in runs), 1),
+        "exit": runs[-1][2],
+    }
+
+
+def docker_profile_projects() -> dict[str, Path]:
+    """Throwaway projects running the docker target under the staging and production profiles,
+    so the bench covers every profile while render/aws are not implemented."""
+    projects = {}
+    for env in ("staging", "production"):
+        root = Path(tempfile.mkdtemp(prefix=f"bench-plan-{env}-"))
+        (root / "Pulumi.yaml").write_text((REPO / "Pulumi.yaml").read_text())
+        config = {"config": {"trudeploy:env": env, "trudeploy:target": "docker"}}
+        (root / f"Pulumi.docker-{env}.yaml").write_text(yaml.safe_dump(config))
+        projects[f"docker-{env}"] = root
+    return projects
+
+
+def main(
+    repeat: int = typer.Option(3, min=1, help="Fresh runs per case (median wall, max RSS)."),
+    as_json: bool = typer.Option(False, "--json", help="Print results as JSON."),
+) -> None:
+    """Measure the offline plan and provider SDK imports."""
+    py = sys.executable
+    cases: list[tuple[str, list[str], Path]] = []
+    for stack in sorted(p.name.split(".")[1] for p in REPO.glob("Pulumi.*.yaml")):
+        cases.append((f"plan -s {stack}", [py, "-m", "cli.main", "plan", "-s", stack], REPO))
+    for stack, root in docker_profile_projects().items():
+        argv = [py, "-m", "cli.main", "plan", "-s", stack, "--root", str(root)]
+        cases.append((f"plan -s {stack} (tmp project)", argv, REPO))
+    program = "from stacks.offline.runner import build_plan; build_plan('dev')"
+    cases.append(("plan dev without the CLI (build_plan)", [py, "-c", program], REPO))
+    cases.append(("import pulumi (baseline)", [py, "-c", "import pulumi"], REPO))
+    cases.append(("import docker target only", [py, "-c", "import components.docker"], REPO))
+    installed = [m for m in SDKS if importlib.util.find_spec(m) is not None]
+    missing = [m for m in SDKS if m not in installed]
+    # pulumi_aws loads its service modules lazily, so import the ones an AWS target declares
+    everything = [m for m in installed if m != "pulumi_aws"] + [
+        f"pulumi_aws.{svc}" for svc in AWS_MODULES if "pulumi_aws" in installed
+    ]
+    cases.append(
+        (
+            "import all installed SDKs (aws services too)",
+            [py, "-c", "import components.docker, " + ", ".join(everything)],
+            REPO,
+        )
+    )
+    console = Console(stderr=as_json)
+    results = []
+    with console.status("measuring...") as status:
+        for name, argv, cwd in cases:
+            status.update(f"measuring {name}")
+            results.append(run_case(name, argv, cwd, repeat))
+    report = {
+        "repeat": repeat,
+        "python": sys.version.split()[0],
+        "cpus": os.cpu_count(),
+        "not_installed": missing,
+        "goal": {"wall_s": GOAL_SECONDS, "peak_rss_mb": GOAL_MB},
+        "results": results,
+    }
+    if as_json:
+        print(json.dumps(report, indent=2))
+        return
+    table = Table("case", "wall (median)", "peak RSS", "exit", title="Offline plan bench")
+    for r in results:
+        table.add_row(
+            str(r["case"]), f"{r['wall_s']:.2f} s", f"{r['peak_rss_mb']:.0f} MB", str(r["exit"])
+        )
+    console.print(table)
+    console.print(f"not installed (not measured): {', '.join(missing) or 'none'}")
+
+
+if __name__ == "__main__":
+    typer.run(main)
