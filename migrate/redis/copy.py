@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from migrate.journal import Journal
 from migrate.redis import bytype
 from migrate.redis.endpoint import Endpoint
-from migrate.redis.wire import Arg, Wire
+from migrate.redis.wire import Wire, per_key
 
 #: RESTORE's complaints when a payload was written by a newer RDB version than the target reads.
 INCOMPATIBLE = ("payload version or checksum are wrong", "bad data format")
@@ -144,7 +144,7 @@ class DatabaseCopy:
 
 
 def _dump(wire: Wire, keys: list[bytes]) -> list[tuple[bytes, bytes, int]]:
-    replies = wire.batch([c for k in keys for c in (["DUMP", k], ["PTTL", k])])
+    replies = wire.send(*per_key((b"DUMP", b"PTTL"), keys))
     out = []
     for i, key in enumerate(keys):
         payload, pttl = replies[2 * i], replies[2 * i + 1]
@@ -155,7 +155,9 @@ def _dump(wire: Wire, keys: list[bytes]) -> list[tuple[bytes, bytes, int]]:
 
 
 def _restore(wire: Wire, dumps: list[tuple[bytes, bytes, int]]) -> list[str]:
-    commands: list[list[Arg]] = [
-        ["RESTORE", key, max(pttl, 0), payload, "REPLACE"] for key, payload, pttl in dumps
-    ]
-    return [str(r) for r in wire.batch(commands) if isinstance(r, Exception)]
+    template = b"*5\r\n$7\r\nRESTORE\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n$7\r\nREPLACE\r\n"
+    parts = []
+    for key, payload, pttl in dumps:
+        ttl = b"%d" % max(pttl, 0)
+        parts.append(template % (len(key), key, len(ttl), ttl, len(payload), payload))
+    return [str(r) for r in wire.send(b"".join(parts), len(parts)) if isinstance(r, Exception)]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from migrate.redis import bytype
 from migrate.redis.endpoint import Endpoint
-from migrate.redis.wire import Wire
+from migrate.redis.wire import Wire, per_key
 
 #: How many offending keys a report names per database; the counts cover the rest.
 NAMED = 50
@@ -77,11 +77,8 @@ def verify_database(
     return verdict
 
 
-def _probe(keys: list[bytes], with_dump: bool) -> list[list[object]]:
-    commands: list[list[object]] = []
-    for k in keys:
-        commands += [["TYPE", k], ["PTTL", k]] + ([["DUMP", k]] if with_dump else [])
-    return commands
+def _probe(keys: list[bytes], with_dump: bool) -> tuple[bytes, int]:
+    return per_key((b"TYPE", b"PTTL", b"DUMP") if with_dump else (b"TYPE", b"PTTL"), keys)
 
 
 def _compare(
@@ -93,8 +90,10 @@ def _compare(
     tolerance: int,
 ) -> int:
     width = 3 if same_version else 2
-    a = src.batch(_probe(keys, same_version))
-    b = dst.batch(_probe(keys, same_version))
+    payload, count = _probe(keys, same_version)
+    src.write(payload)
+    dst.write(payload)
+    a, b = src.read(count), dst.read(count)
     seen = 0
     to_digest: list[bytes] = []
     for i, key in enumerate(keys):
