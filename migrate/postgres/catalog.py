@@ -33,6 +33,7 @@ class TableInfo:
     int_key: str | None  # a single-column integer primary key, usable for key-range splits
     has_pk: bool
     binary_safe: bool  # every column type has binary send/receive functions
+    record_hash: bool  # every column type hashes by value (see HASH_BY_VALUE)
     bytes: int
     rows: int
     blocks: int
@@ -41,6 +42,15 @@ class TableInfo:
     def qualified(self) -> str:
         return f"{self.schema}.{self.name}"
 
+
+# Types whose hash function hashes the value itself. Enums hash their label's OID and reg* types
+# their OID, which differ between databases; such tables (and any type not listed) are verified by
+# hashing their text instead.
+HASH_BY_VALUE = [
+    "bool", "int2", "int4", "int8", "numeric", "float4", "float8", "text", "varchar",
+    "bpchar", "name", "bytea", "date", "time", "timetz", "timestamp", "timestamptz",
+    "interval", "uuid", "jsonb", "inet", "cidr", "macaddr", "macaddr8", "bit", "varbit",
+]  # fmt: skip
 
 _TABLES = f"""
 SELECT n.nspname, c.relname,
@@ -54,13 +64,19 @@ SELECT n.nspname, c.relname,
        COALESCE((SELECT bool_and(t.typsend <> 0 AND t.typreceive <> 0)
                    FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
                   WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), true),
+       NOT EXISTS (SELECT 1 FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+                    JOIN pg_type b ON b.oid = CASE t.typtype WHEN 'd' THEN t.typbasetype
+                                                             ELSE t.oid END
+                   WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                     AND NOT (CASE WHEN b.typcategory = 'A' THEN b.typelem ELSE b.oid END)
+                             = ANY('{{{",".join(HASH_BY_VALUE)}}}'::regtype[])),
        pg_relation_size(c.oid) + COALESCE(pg_total_relation_size(NULLIF(c.reltoastrelid, 0)), 0),
        GREATEST(c.reltuples, 0)::bigint,
        pg_relation_size(c.oid) / current_setting('block_size')::int
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE c.relkind = 'r' AND c.relpersistence <> 't' AND {USER_NAMESPACE}
    AND {_not_extension_member("pg_class", "c.oid")}
- ORDER BY 7 DESC, 1, 2
+ ORDER BY 8 DESC, 1, 2
 """
 
 
@@ -68,9 +84,10 @@ def tables(conn: psycopg.Connection) -> list[TableInfo]:
     """Tables holding rows, largest first (so the long ones start early in a parallel copy).
 
     Partitioned parents hold no rows themselves, so only their leaf partitions are listed."""
+    found = conn.execute(_TABLES).fetchall()
     return [
-        TableInfo(s, t, tuple(cols), key, pk, binary, size, rows, blocks)
-        for s, t, cols, key, pk, binary, size, rows, blocks in conn.execute(_TABLES).fetchall()
+        TableInfo(s, t, tuple(cols), key, pk, binary, by_value, size, rows, blocks)
+        for s, t, cols, key, pk, binary, by_value, size, rows, blocks in found
     ]
 
 

@@ -3,9 +3,10 @@
 The content hash is order-independent: the sum over rows of a 64-bit row hash, summed exactly as
 numeric. The row hash is `hash_record_extended(row, 0)` (PostgreSQL 14+): each column hashed by its
 type's own hash function, in column order, with no text rendering, about 2.5x cheaper than hashing
-`row::text`. It follows each type's equality (numeric 1.0 and 1.00 hash alike). Where a column
-type has no hash function (json, point, ...) or a server is older, both sides fall back to
-`hashtextextended(row::text, 0)` with pinned text settings (see `conn.VERIFY_SETTINGS`).
+`row::text`. It follows each type's equality (numeric 1.0 and 1.00 hash alike). It is used only
+for tables whose column types all hash by value (`catalog.HASH_BY_VALUE`: enums, for one, hash
+their OID, which differs between databases). Other tables, or servers older than 14, are verified
+by `hashtextextended(row::text, 0)` with pinned text settings (see `conn.VERIFY_SETTINGS`).
 """
 
 from __future__ import annotations
@@ -126,7 +127,9 @@ def verify(
             )
 
         with ThreadPoolExecutor(max(1, jobs), thread_name_prefix="pg-verify") as pool:
-            futures = [(table, *both(table, "record")) for table in tables]
+            futures = [
+                (table, *both(table, "record" if table.record_hash else "text")) for table in tables
+            ]
             for table, src_future, tgt_future in futures:
                 src_result, tgt_result = src_future.result(), tgt_future.result()
                 if "text" in (src_result, tgt_result):

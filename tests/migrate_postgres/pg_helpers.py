@@ -90,8 +90,9 @@ SELECT '2024-01-01'::timestamptz + g * interval '1 second', repeat('log line ' |
        CASE WHEN g % 9 = 0 THEN NULL ELSE sha256(g::text::bytea) END
   FROM generate_series(1, 12000) g;
 INSERT INTO app.audit_log SELECT * FROM app.audit_log LIMIT 50;  -- real duplicate rows
-CREATE TABLE app.big (id integer PRIMARY KEY, body text, n numeric);
-INSERT INTO app.big SELECT g, repeat(chr(65 + g % 26), 100), g / 7.0
+CREATE TABLE app.big (id integer PRIMARY KEY, body text, n numeric, mood app.mood);
+INSERT INTO app.big SELECT g, repeat(chr(65 + g % 26), 100), g / 7.0,
+       (enum_range(NULL::app.mood))[1 + g % 4]
   FROM generate_series(1, 15000) g;
 CREATE SEQUENCE app.invoice_no START 1000;
 SELECT nextval('app.invoice_no') FROM generate_series(1, 5);
