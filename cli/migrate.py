@@ -6,6 +6,7 @@ import typer
 
 from cli.migrate_postgres import postgres
 from cli.migrate_redis import redis_command
+from cli.migrate_storage import storage_command
 
 migrate_app = typer.Typer(
     help="Move a backing service's data between providers: preflight, copy, verify, report.",
@@ -13,4 +14,5 @@ migrate_app = typer.Typer(
 )
 
 migrate_app.command("redis")(redis_command)
+migrate_app.command("storage")(storage_command)
 migrate_app.command("postgres")(postgres)

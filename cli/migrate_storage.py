@@ -1,0 +1,63 @@
+"""`trudeploy migrate storage`: options to `migrate.storage.run.migrate_storage`, report out."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from migrate.storage.backend import StorageInputError
+from migrate.storage.locate import Side
+from migrate.storage.run import StorageOptions, migrate_storage
+
+
+def storage_command(
+    source: str = typer.Option(..., "--from", help="s3://bucket[/prefix] or file:///path"),
+    target: str = typer.Option(..., "--to", help="s3://bucket[/prefix] or file:///path"),
+    from_endpoint: str | None = typer.Option(None, help="S3 endpoint URL of the source."),
+    to_endpoint: str | None = typer.Option(None, help="S3 endpoint URL of the target."),
+    from_region: str | None = typer.Option(None, help="S3 region of the source."),
+    to_region: str | None = typer.Option(None, help="S3 region of the target."),
+    from_profile: str | None = typer.Option(
+        None, help="AWS profile for the source (default: the standard AWS env/profile chain)."
+    ),
+    to_profile: str | None = typer.Option(None, help="AWS profile for the target."),
+    jobs: int = typer.Option(16, "--jobs", "-j", help="Objects copied at once."),
+    part_size_mb: int = typer.Option(
+        16, "--part-size-mb", help="Objects this large or larger go multipart, in parts this size."
+    ),
+    server_side: bool = typer.Option(
+        True, help="Copy inside the service when both sides are one S3 endpoint."
+    ),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Preflight and plan only."),
+    resume: str | None = typer.Option(
+        None, "--resume", help="Continue the run with this id; verified objects are skipped."
+    ),
+    verify_only: bool = typer.Option(
+        False, "--verify-only", help="Hash both sides and compare, without copying."
+    ),
+    json_out: bool = typer.Option(False, "--json", help="Print the report as JSON on stdout."),
+) -> None:
+    """Copy every object under a prefix to another store, then verify sizes and SHA-256."""
+    err = Console(stderr=True)
+    options = StorageOptions(
+        source=Side(source, "--from", from_endpoint, from_region, from_profile),
+        target=Side(target, "--to", to_endpoint, to_region, to_profile),
+        jobs=jobs,
+        part_size_mb=part_size_mb,
+        server_side=server_side,
+        dry_run=dry_run,
+        resume=resume,
+        verify_only=verify_only,
+        quiet=json_out,
+    )
+    try:
+        report = migrate_storage(options)
+    except StorageInputError as exc:
+        err.print(f"[bold red]error[/] {escape(str(exc))}")
+        raise typer.Exit(2) from None
+    if json_out:
+        typer.echo(report.to_json())
+    else:
+        report.render(err)
+    raise typer.Exit(0 if report.ok else 1)

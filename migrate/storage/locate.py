@@ -1,0 +1,59 @@
+"""Turn `--from`/`--to` URLs and their side options into backends."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from migrate.storage.backend import Backend, StorageInputError
+from migrate.storage.fs import FileBackend
+from migrate.storage.s3 import S3Backend
+
+SCHEMES = "s3://bucket[/prefix] or file:///absolute/path"
+
+
+@dataclass
+class Side:
+    """What the CLI knows about one side: its URL and the S3 options that go with it."""
+
+    url: str
+    option: str
+    endpoint: str | None = None
+    region: str | None = None
+    profile: str | None = None
+
+
+def open_backend(side: Side, *, jobs: int, part_size: int) -> Backend:
+    parts = urlsplit(side.url)
+    if parts.scheme == "file":
+        if parts.netloc not in {"", "localhost"} or not parts.path.startswith("/"):
+            raise StorageInputError(
+                f"{side.option} {side.url!r}: a file URL names an absolute path, file:///srv/media"
+            )
+        return FileBackend(Path(unquote(parts.path)), side.option)
+    if parts.scheme == "s3":
+        if not parts.netloc:
+            raise StorageInputError(f"{side.option} {side.url!r}: no bucket; expected {SCHEMES}")
+        prefix = parts.path.lstrip("/")
+        if prefix and not prefix.endswith("/"):
+            prefix += "/"  # a prefix is a folder: s3://b/media never matches media-old/
+        if side.endpoint and urlsplit(side.endpoint).scheme not in {"http", "https"}:
+            raise StorageInputError(
+                f"{side.option}-endpoint {side.endpoint!r}: expected an http:// or https:// URL"
+            )
+        return S3Backend(
+            parts.netloc,
+            prefix,
+            option=side.option,
+            endpoint=side.endpoint,
+            region=side.region,
+            profile=side.profile,
+            jobs=jobs,
+            part_size=part_size,
+        )
+    if parts.scheme in {"gs", "az"}:
+        raise StorageInputError(
+            f"{side.option} {side.url!r}: {parts.scheme}:// is not supported yet; use {SCHEMES}"
+        )
+    raise StorageInputError(f"{side.option} {side.url!r}: expected {SCHEMES}")
