@@ -1,0 +1,483 @@
+"""AWS-specific invariant checks on an offline plan (INVARIANTS.md), beyond the generic ones in
+stacks/offline/invariants.py. Each returns a list of violations (empty = holds), so the tests can
+assert a real plan passes and a deliberately broken copy fails.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+from typing import Any
+
+from components.app_env import SECRET_KEYS
+from components.aws.plan_view import container_definitions
+from components.contract import LIVE_PATH, READY_PATH
+from stacks.offline.model import Plan, PlanResource
+
+RDS = "aws:rds/instance:Instance"
+PARAMS = "aws:rds/parameterGroup:ParameterGroup"
+RDS_SUBNETS = "aws:rds/subnetGroup:SubnetGroup"
+CACHE = "aws:elasticache/replicationGroup:ReplicationGroup"
+CACHE_SUBNETS = "aws:elasticache/subnetGroup:SubnetGroup"
+BUCKET = "aws:s3/bucket:Bucket"
+SG = "aws:ec2/securityGroup:SecurityGroup"
+INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+SUBNET = "aws:ec2/subnet:Subnet"
+ROUTE = "aws:ec2/route:Route"
+ASSOC = "aws:ec2/routeTableAssociation:RouteTableAssociation"
+SERVICE = "aws:ecs/service:Service"
+TASK = "aws:ecs/taskDefinition:TaskDefinition"
+LB = "aws:lb/loadBalancer:LoadBalancer"
+TG = "aws:lb/targetGroup:TargetGroup"
+LISTENER = "aws:lb/listener:Listener"
+LOGS = "aws:cloudwatch/logGroup:LogGroup"
+ROLE = "aws:iam/role:Role"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+SECRET = "aws:secretsmanager/secret:Secret"
+SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion"
+PUBLIC = {"0.0.0.0/0", "::/0"}
+PORTS = {"postgres": 5432, "redis": 6379}
+
+
+def _by(plan: Plan, type_token: str, key: str = "arn") -> dict[str, PlanResource]:
+    out: dict[str, PlanResource] = {}
+    for r in plan.of_type(type_token):
+        value = r.outputs.get(key, r.inputs.get(key)) if key != "id" else r.id
+        out[str(value)] = r
+    return out
+
+
+def service_groups(plan: Plan) -> set[str]:
+    """Security groups the ECS tasks run in."""
+    return {
+        sg
+        for s in plan.of_type(SERVICE)
+        for sg in s.inputs.get("networkConfiguration", {}).get("securityGroups", [])
+    }
+
+
+def stateful_groups(plan: Plan) -> dict[str, set[str]]:
+    """Security groups attached to the database and the cache."""
+    return {
+        "postgres": {g for r in plan.of_type(RDS) for g in r.inputs.get("vpcSecurityGroupIds", [])},
+        "redis": {g for r in plan.of_type(CACHE) for g in r.inputs.get("securityGroupIds", [])},
+    }
+
+
+def _rules_on(plan: Plan, rule_type: str, group: str) -> list[PlanResource]:
+    return [r for r in plan.of_type(rule_type) if r.inputs.get("securityGroupId") == group]
+
+
+def only_service_reaches_state(plan: Plan) -> list[str]:
+    """W5/D1: PostgreSQL and Redis admit the service's group on their port, and nothing else."""
+    problems: list[str] = []
+    services = service_groups(plan)
+    if not services:
+        return ["no ECS service security group in the plan"]
+    sgs = _by(plan, SG, "id")
+    for capability, groups in stateful_groups(plan).items():
+        port = PORTS[capability]
+        if not groups:
+            problems.append(f"{capability} has no security group")
+        for group in groups:
+            if sgs.get(group) is not None and sgs[group].inputs.get("ingress"):
+                problems.append(f"{capability} group {group} has inline ingress rules")
+            rules = _rules_on(plan, INGRESS, group)
+            if not rules:
+                problems.append(
+                    f"{capability} group {group} admits no one: the service cannot reach it"
+                )
+            for rule in rules:
+                i = rule.inputs
+                if i.get("referencedSecurityGroupId") not in services:
+                    problems.append(
+                        f"{rule.name}: {capability} admits a source other than the service"
+                    )
+                for key in ("cidrIpv4", "cidrIpv6", "prefixListId"):
+                    if i.get(key):
+                        problems.append(f"{rule.name}: {capability} admits {key}={i[key]}")
+                if (i.get("ipProtocol"), i.get("fromPort"), i.get("toPort")) != ("tcp", port, port):
+                    problems.append(f"{rule.name}: {capability} opens more than tcp/{port}")
+            reach = [
+                r
+                for r in plan.of_type(EGRESS)
+                if r.inputs.get("securityGroupId") in services
+                and r.inputs.get("referencedSecurityGroupId") == group
+                and r.inputs.get("fromPort") == port
+            ]
+            if not reach:
+                problems.append(f"the service's group has no egress to {capability} on {port}")
+    return problems
+
+
+def _private_subnets(plan: Plan) -> set[str]:
+    """Subnets whose default route goes through NAT, never an internet gateway."""
+    routes = {r.inputs["routeTableId"]: r.inputs for r in plan.of_type(ROUTE)}
+    private = set()
+    for assoc in plan.of_type(ASSOC):
+        route = routes.get(assoc.inputs.get("routeTableId"), {})
+        if route.get("natGatewayId") and not route.get("gatewayId"):
+            private.add(assoc.inputs["subnetId"])
+    return private
+
+
+def nothing_stateful_public(plan: Plan) -> list[str]:
+    """D1: no internet-open rule on anything but the load balancer's group; database and cache in
+    private subnets, RDS not publicly accessible, tasks without public IPs, buckets blocked."""
+    problems: list[str] = []
+    lb_groups = {g for lb in plan.of_type(LB) for g in lb.inputs.get("securityGroups", [])}
+    for rule in plan.of_type(INGRESS):
+        i = rule.inputs
+        if {i.get("cidrIpv4"), i.get("cidrIpv6")} & PUBLIC and i[
+            "securityGroupId"
+        ] not in lb_groups:
+            problems.append(f"{rule.name}: open to the internet on a non-load-balancer group")
+    stateful = set().union(*stateful_groups(plan).values())
+    if lb_groups & (stateful | service_groups(plan)):
+        problems.append("the load balancer shares a security group with tasks or data")
+    for sg in plan.of_type(SG):
+        for rule in sg.inputs.get("ingress", []):
+            if set(rule.get("cidrBlocks", [])) & PUBLIC:
+                problems.append(f"{sg.name}: inline ingress from the internet")
+    for r in plan.of_type(RDS):
+        if r.inputs.get("publiclyAccessible") is not False:
+            problems.append(f"{r.name}: publiclyAccessible is not false")
+    private = _private_subnets(plan)
+    if not private:
+        problems.append("no private subnets (default route via NAT) in the plan")
+    for group_type in (RDS_SUBNETS, CACHE_SUBNETS):
+        for g in plan.of_type(group_type):
+            outside = set(g.inputs.get("subnetIds", [])) - private
+            if outside:
+                problems.append(f"{g.name}: subnets {sorted(outside)} are not private")
+    for s in plan.of_type(SUBNET):
+        if s.inputs.get("mapPublicIpOnLaunch"):
+            problems.append(f"{s.name}: gives instances public IPs")
+    for svc in plan.of_type(SERVICE):
+        net = svc.inputs.get("networkConfiguration", {})
+        if net.get("assignPublicIp") is not False:
+            problems.append(f"{svc.name}: tasks get public IPs")
+        if set(net.get("subnets", [])) - private:
+            problems.append(f"{svc.name}: tasks run outside the private subnets")
+    blocks = {
+        b.inputs.get("bucket"): b.inputs
+        for b in plan.of_type("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
+    }
+    flags = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+    for bucket in plan.of_type(BUCKET):
+        block = blocks.get(bucket.id, {})
+        if not all(block.get(f) is True for f in flags):
+            problems.append(f"{bucket.name}: public access is not fully blocked")
+    return problems
+
+
+def secret_document(plan: Plan) -> dict[str, str]:
+    """The app's secret env as stored in Secrets Manager, read from the plaintext values the
+    plan recorded (and masked) — only tests may look at them."""
+    docs = [json.loads(s) for s in plan.secret_values if s.startswith("{") and "DATABASE_URL" in s]
+    assert len(docs) == 1, f"expected one secret env document, found {len(docs)}"
+    return docs[0]
+
+
+def encrypted_and_tls(plan: Plan) -> list[str]:
+    """D2/D3: encryption at rest for database, cache and bucket; TLS enforced and asked for."""
+    problems: list[str] = []
+    params = _by(plan, PARAMS, "name")
+    for r in plan.of_type(RDS):
+        if r.inputs.get("storageEncrypted") is not True:
+            problems.append(f"{r.name}: storage not encrypted")
+        group = params.get(str(r.inputs.get("parameterGroupName")))
+        values = {
+            p["name"]: p["value"] for p in (group.inputs.get("parameters", []) if group else [])
+        }
+        if values.get("rds.force_ssl") != "1":
+            problems.append(f"{r.name}: parameter group does not force TLS (rds.force_ssl=1)")
+    for r in plan.of_type(CACHE):
+        for key in ("transitEncryptionEnabled", "atRestEncryptionEnabled"):
+            if r.inputs.get(key) is not True:
+                problems.append(f"{r.name}: {key} is not true")
+        if not r.inputs.get("authToken"):
+            problems.append(f"{r.name}: no AUTH token")
+    sse = {
+        s.inputs.get("bucket"): s.inputs
+        for s in plan.of_type(
+            "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+        )
+    }
+    for b in plan.of_type(BUCKET):
+        rules = sse.get(b.id, {}).get("rules", [])
+        algos = {r["applyServerSideEncryptionByDefault"]["sseAlgorithm"] for r in rules}
+        if not algos & {"AES256", "aws:kms", "aws:kms:dsse"}:
+            problems.append(f"{b.name}: no default server-side encryption")
+    doc = secret_document(plan)
+    rds_hosts = {r.outputs.get("address") for r in plan.of_type(RDS)}
+    cache_hosts = {r.outputs.get("primaryEndpointAddress") for r in plan.of_type(CACHE)}
+    db, cache = doc.get("DATABASE_URL", ""), doc.get("REDIS_URL", "")
+    if "sslmode=require" not in db and "sslmode=verify-full" not in db:
+        problems.append("DATABASE_URL does not ask for TLS (sslmode)")
+    if not any(h and f"@{h}:5432/" in db for h in rds_hosts):
+        problems.append("DATABASE_URL does not point at this stack's RDS instance")
+    if not cache.startswith("rediss://"):
+        problems.append("REDIS_URL is not rediss://")
+    if not any(h and f"@{h}:6379/" in cache for h in cache_hosts):
+        problems.append("REDIS_URL does not point at this stack's replication group")
+    return problems
+
+
+def production_safety(plan: Plan) -> list[str]:
+    """D4/O4: backups ≥ 7 days, Multi-AZ, deletion protection, final snapshot, versioning, cache
+    failover, one NAT gateway per zone."""
+    problems: list[str] = []
+    for r in plan.of_type(RDS):
+        i = r.inputs
+        if int(i.get("backupRetentionPeriod", 0)) < 7:
+            problems.append(f"{r.name}: backups kept {i.get('backupRetentionPeriod')} days (< 7)")
+        for key in ("multiAz", "deletionProtection"):
+            if i.get(key) is not True:
+                problems.append(f"{r.name}: {key} is not true")
+        if i.get("skipFinalSnapshot") is not False or not i.get("finalSnapshotIdentifier"):
+            problems.append(f"{r.name}: no final snapshot on delete")
+    for r in plan.of_type(CACHE):
+        i = r.inputs
+        if not (i.get("automaticFailoverEnabled") and i.get("multiAzEnabled")):
+            problems.append(f"{r.name}: no automatic Multi-AZ failover")
+        if int(i.get("numCacheClusters", 1)) < 2:
+            problems.append(f"{r.name}: a single cache node")
+    versioned = {
+        v.inputs.get("bucket")
+        for v in plan.of_type("aws:s3/bucketVersioning:BucketVersioning")
+        if v.inputs.get("versioningConfiguration", {}).get("status") == "Enabled"
+    }
+    for b in plan.of_type(BUCKET):
+        if b.id not in versioned:
+            problems.append(f"{b.name}: versioning not enabled")
+    zones = {s.inputs.get("availabilityZone") for s in plan.of_type(SUBNET)}
+    nats = plan.of_type("aws:ec2/natGateway:NatGateway")
+    if len(zones) < 2:
+        problems.append(f"subnets span {len(zones)} availability zone(s)")
+    if len(nats) < len(zones):
+        problems.append(f"{len(nats)} NAT gateway(s) for {len(zones)} zones")
+    for lb in plan.of_type(LB):
+        if lb.inputs.get("enableDeletionProtection") is not True:
+            problems.append(f"{lb.name}: load balancer deletion protection off")
+    return problems
+
+
+def app_tasks(plan: Plan) -> list[PlanResource]:
+    """Task definitions run by the stack's ECS services."""
+    tasks = _by(plan, TASK)
+    return [tasks[s.inputs["taskDefinition"]] for s in plan.of_type(SERVICE)]
+
+
+def secrets_through_secrets_manager(plan: Plan) -> list[str]:
+    """S2: secret keys reach containers only as `secrets` from this stack's one secret, which the
+    execution role (and only that role) may read."""
+    problems: list[str] = []
+    (secret,) = plan.of_type(SECRET) or [None]
+    if secret is None:
+        return ["no Secrets Manager secret in the plan"]
+    arn = secret.outputs["arn"]
+    stored = set(secret_document(plan))
+    for task in app_tasks(plan):
+        for c in container_definitions(task):
+            plain = {e["name"] for e in c.get("environment", [])}
+            if plain & SECRET_KEYS:
+                problems.append(
+                    f"{task.name}/{c['name']}: {sorted(plain & SECRET_KEYS)} in plain env"
+                )
+            names = {s["name"] for s in c.get("secrets", [])}
+            if names != stored:
+                problems.append(
+                    f"{task.name}/{c['name']}: secrets {sorted(names)} != {sorted(stored)}"
+                )
+            for s in c.get("secrets", []):
+                if s["valueFrom"] != f"{arn}:{s['name']}::":
+                    problems.append(f"{task.name}/{c['name']}: {s['name']} from {s['valueFrom']}")
+    readers = [
+        p.name
+        for p in plan.of_type(ROLE_POLICY)
+        for st in json.loads(p.inputs["policy"])["Statement"]
+        if any(a.startswith("secretsmanager:") for a in st["Action"])
+    ]
+    exec_roles = {t.inputs.get("executionRoleArn") for t in app_tasks(plan)}
+    roles = _by(plan, ROLE)
+    for p in plan.of_type(ROLE_POLICY):
+        for st in json.loads(p.inputs["policy"])["Statement"]:
+            if any(a.startswith("secretsmanager:") for a in st["Action"]):
+                if st["Resource"] != [arn]:
+                    problems.append(f"{p.name}: reads secrets {st['Resource']}, not just {arn}")
+                role = next(
+                    (r for r in roles.values() if r.outputs["name"] == p.inputs["role"]), None
+                )
+                if role is None or role.outputs["arn"] not in exec_roles:
+                    problems.append(f"{p.name}: a role other than the execution role reads secrets")
+    if not readers:
+        problems.append("no role may read the app secret: tasks cannot start")
+    return problems
+
+
+def task_role_scoped_to_bucket(plan: Plan) -> list[str]:
+    """D5: the app's task role reaches its bucket and nothing else, with no wildcard actions."""
+    problems: list[str] = []
+    buckets = {b.outputs["arn"] for b in plan.of_type(BUCKET)}
+    allowed = buckets | {f"{b}/*" for b in buckets}
+    task_roles = {t.inputs.get("taskRoleArn") for t in app_tasks(plan)}
+    if len(task_roles) != 1 or None in task_roles:
+        problems.append(f"tasks run as {len(task_roles)} task roles")
+    names = {r.outputs["name"] for r in plan.of_type(ROLE) if r.outputs["arn"] in task_roles}
+    policies = [p for p in plan.of_type(ROLE_POLICY) if p.inputs["role"] in names]
+    if not policies:
+        problems.append("the task role has no policy: the app cannot reach its bucket")
+    for p in policies:
+        for st in json.loads(p.inputs["policy"])["Statement"]:
+            resources = set(st["Resource"])
+            if st["Effect"] != "Allow" or not resources <= allowed:
+                problems.append(f"{p.name}: {st['Effect']} on {sorted(resources - allowed)}")
+            wild = [a for a in st["Action"] if "*" in a or not a.startswith("s3:")]
+            if wild:
+                problems.append(f"{p.name}: actions {wild} beyond named S3 actions")
+    return problems
+
+
+def beat_and_release(plan: Plan) -> list[str]:
+    """W3: one beat task whose deployment never overlaps; release gates web in its task; worker
+    and beat roll out after web."""
+    problems: list[str] = []
+    tasks = _by(plan, TASK)
+    by_process: dict[str, list[PlanResource]] = {}
+    for svc in plan.of_type(SERVICE):
+        for c in container_definitions(tasks[svc.inputs["taskDefinition"]]):
+            if c.get("essential", True):
+                by_process.setdefault(c["name"], []).append(svc)
+    beats = by_process.get("beat", [])
+    if len(beats) != 1:
+        return [f"{len(beats)} beat services"]
+    b = beats[0].inputs
+    if (b.get("desiredCount"), b.get("deploymentMaximumPercent")) != (1, 100):
+        problems.append(
+            f"beat runs {b.get('desiredCount')} at up to {b.get('deploymentMaximumPercent')}%"
+        )
+    if b.get("deploymentMinimumHealthyPercent") != 0:
+        problems.append("beat's deployment waits for a healthy old task: it would overlap")
+    (web,) = by_process.get("web", [None])
+    if web is None:
+        return [*problems, "no web service"]
+    defs = {c["name"]: c for c in container_definitions(tasks[web.inputs["taskDefinition"]])}
+    release = defs.get("release")
+    if release is None:
+        problems.append("web's task has no release container")
+    else:
+        if release.get("essential") is not False or release.get("command") != ["release"]:
+            problems.append("release must be a non-essential one-shot `release` container")
+        gate = defs["web"].get("dependsOn", [])
+        if {"containerName": "release", "condition": "SUCCESS"} not in gate:
+            problems.append("web does not wait for release to succeed")
+    for process in ("worker", "beat"):
+        for svc in by_process.get(process, []):
+            if web.urn not in svc.dependencies:
+                problems.append(f"{svc.name} may roll out before web (and its release)")
+    return problems
+
+
+def container_shape(plan: Plan, region: str, port: int = 8000) -> list[str]:
+    """Every container: awslogs to this stack's log group and region with its own prefix; web
+    publishes the app port and checks liveness; others publish nothing; one image for all."""
+    problems: list[str] = []
+    groups = {g.inputs["name"] for g in plan.of_type(LOGS)}
+    images = set()
+    for task in app_tasks(plan):
+        if task.inputs.get("networkMode") != "awsvpc" or task.inputs.get(
+            "requiresCompatibilities"
+        ) != ["FARGATE"]:
+            problems.append(f"{task.name}: not a Fargate awsvpc task")
+        for c in container_definitions(task):
+            name = c["name"]
+            images.add(c["image"])
+            log = c.get("logConfiguration", {})
+            opts = log.get("options", {})
+            if log.get("logDriver") != "awslogs" or opts.get("awslogs-group") not in groups:
+                problems.append(f"{task.name}/{name}: logs do not go to the stack's log group")
+            if opts.get("awslogs-region") != region or opts.get("awslogs-stream-prefix") != name:
+                problems.append(f"{task.name}/{name}: awslogs region/prefix {opts}")
+            ports = c.get("portMappings", [])
+            check = " ".join(c.get("healthCheck", {}).get("command", []))
+            if name == "web":
+                if [(p["containerPort"], p["protocol"]) for p in ports] != [(port, "tcp")]:
+                    problems.append(f"{task.name}/web: port mappings {ports}")
+                if LIVE_PATH not in check or f":{port}" not in check:
+                    problems.append(f"{task.name}/web: health check does not probe {LIVE_PATH}")
+            elif ports:
+                problems.append(f"{task.name}/{name}: publishes {ports}")
+    if len(images) != 1:
+        problems.append(f"processes run {len(images)} different images")
+    return problems
+
+
+def load_balancer(plan: Plan, domain: str | None, port: int = 8000) -> list[str]:
+    """W4: the target group checks readiness and serves web; HTTPS (TLS 1.2+) with redirect when
+    the stack has a domain."""
+    problems: list[str] = []
+    groups = _by(plan, TG)
+    web_groups = {
+        lb["targetGroupArn"]
+        for s in plan.of_type(SERVICE)
+        for lb in s.inputs.get("loadBalancers", [])
+        if lb.get("containerName") == "web" and lb.get("containerPort") == port
+    }
+    if len(web_groups) != 1:
+        return [f"web is behind {len(web_groups)} target groups"]
+    group = groups[web_groups.pop()].inputs
+    if group.get("healthCheck", {}).get("path") != READY_PATH:
+        problems.append(f"target group checks {group.get('healthCheck')} not {READY_PATH}")
+    if (group.get("targetType"), group.get("port")) != ("ip", port):
+        problems.append("target group does not reach Fargate tasks (ip) on the app port")
+    listeners = {int(x.inputs["port"]): x.inputs for x in plan.of_type(LISTENER)}
+    if domain:
+        https = listeners.get(443, {})
+        if https.get("protocol") != "HTTPS" or not https.get("certificateArn"):
+            problems.append("no HTTPS listener with a certificate")
+        if "TLS13" not in str(https.get("sslPolicy")):
+            problems.append(f"HTTPS listener policy {https.get('sslPolicy')}")
+        redirect = listeners.get(80, {}).get("defaultActions", [{}])[0]
+        if redirect.get("type") != "redirect" or redirect["redirect"].get("protocol") != "HTTPS":
+            problems.append("HTTP does not redirect to HTTPS")
+    elif listeners.get(80, {}).get("defaultActions", [{}])[0].get("type") != "forward":
+        problems.append("HTTP listener does not forward to web")
+    return problems
+
+
+def logs_retained(plan: Plan, days: int) -> list[str]:
+    """O1: every log group expires its events, after at least the profile's period."""
+    groups = plan.of_type(LOGS)
+    if not groups:
+        return ["no CloudWatch log group"]
+    return [
+        f"{g.name}: retention {g.inputs.get('retentionInDays')}"
+        for g in groups
+        if not g.inputs.get("retentionInDays") or int(g.inputs["retentionInDays"]) < days
+    ]
+
+
+def _accepts_tags(type_token: str) -> bool:
+    """Whether the provider's resource takes `tags` (from its Args class in the SDK)."""
+    package, module, name = type_token.split(":")
+    sdk = importlib.import_module(f"pulumi_{package}.{module.split('/')[0]}")
+    args = getattr(sdk, f"{name}Args", None)
+    return args is not None and "tags" in inspect.signature(args.__init__).parameters
+
+
+def tagged(plan: Plan, expected: dict[str, str]) -> list[str]:
+    """O3: every AWS resource that can carry tags carries the stack's."""
+    problems: list[str] = []
+    taggable: dict[str, bool] = {}
+    for r in plan.resources:
+        if not r.custom or not r.type.startswith("aws:"):
+            continue
+        if r.type not in taggable:
+            taggable[r.type] = _accepts_tags(r.type)
+        tags: dict[str, Any] = r.inputs.get("tags") or {}
+        if taggable[r.type] and {k: tags.get(k) for k in expected} != expected:
+            problems.append(f"{r.name} ({r.type}): tags {tags}")
+    return problems

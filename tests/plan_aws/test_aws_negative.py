@@ -1,0 +1,201 @@
+"""Each AWS check fails on a deliberately broken copy of a passing plan (negative controls), so a
+green plan test means the rule holds, not that the check is blind."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+
+import aws_checks as checks
+from aws_plans import plan_for
+
+from components import registry
+from stacks.offline import invariants
+from stacks.offline.model import Plan, PlanResource
+
+VIEW = registry.plan_view("aws")
+
+
+def broken(mutate: Callable[[Plan], None], env: str = "production") -> Plan:
+    plan = copy.deepcopy(plan_for(env))
+    mutate(plan)
+    return plan
+
+
+def named(plan: Plan, suffix: str, type_token: str | None = None) -> PlanResource:
+    return next(
+        r
+        for r in plan.resources
+        if r.custom and r.name.endswith(suffix) and type_token in (None, r.type)
+    )
+
+
+def edit_containers(plan: Plan, task_suffix: str, edit: Callable[[list[dict]], None]) -> None:
+    task = named(plan, task_suffix, checks.TASK)
+    defs = json.loads(task.inputs["containerDefinitions"])
+    edit(defs)
+    task.inputs["containerDefinitions"] = json.dumps(defs)
+
+
+def test_a_public_or_foreign_rule_on_postgres_is_caught() -> None:
+    def open_to_world(plan: Plan) -> None:
+        rule = named(plan, "postgres-sg-from-service")
+        del rule.inputs["referencedSecurityGroupId"]
+        rule.inputs["cidrIpv4"] = "0.0.0.0/0"
+
+    def wider_ports(plan: Plan) -> None:
+        named(plan, "redis-sg-from-service").inputs["toPort"] = 6400
+
+    plan = broken(open_to_world)
+    assert checks.only_service_reaches_state(plan)
+    assert checks.nothing_stateful_public(plan)
+    assert checks.only_service_reaches_state(broken(wider_ports))
+
+
+def test_a_database_nobody_can_reach_is_caught() -> None:
+    def drop_egress(plan: Plan) -> None:
+        plan.resources.remove(named(plan, "postgres-sg-service-out"))
+
+    assert checks.only_service_reaches_state(broken(drop_egress))
+
+
+def test_a_public_database_or_task_is_caught() -> None:
+    def public_rds(plan: Plan) -> None:
+        named(plan, "postgres-instance").inputs["publiclyAccessible"] = True
+
+    def public_tasks(plan: Plan) -> None:
+        named(plan, "app-worker", checks.SERVICE).inputs["networkConfiguration"][
+            "assignPublicIp"
+        ] = True
+
+    def public_subnet_cache(plan: Plan) -> None:
+        group = named(plan, "redis-subnets")
+        public = named(plan, "network-public-0")
+        group.inputs["subnetIds"] = [public.id]
+
+    def open_bucket(plan: Plan) -> None:
+        named(plan, "storage-public-access").inputs["restrictPublicBuckets"] = False
+
+    for mutate in (public_rds, public_tasks, public_subnet_cache, open_bucket):
+        assert checks.nothing_stateful_public(broken(mutate)), mutate.__name__
+
+
+def test_missing_encryption_or_tls_is_caught() -> None:
+    def no_force_ssl(plan: Plan) -> None:
+        named(plan, "postgres-params").inputs["parameters"][0]["value"] = "0"
+
+    def plain_cache(plan: Plan) -> None:
+        named(plan, "redis-group").inputs["transitEncryptionEnabled"] = False
+
+    def unencrypted_db(plan: Plan) -> None:
+        named(plan, "postgres-instance").inputs["storageEncrypted"] = False
+
+    def plain_urls(plan: Plan) -> None:
+        doc = checks.secret_document(plan)
+        doc["REDIS_URL"] = doc["REDIS_URL"].replace("rediss://", "redis://")
+        doc["DATABASE_URL"] = doc["DATABASE_URL"].replace("?sslmode=require", "")
+        plan.secret_values = frozenset(
+            {s for s in plan.secret_values if "DATABASE_URL" not in s} | {json.dumps(doc)}
+        )
+
+    for mutate in (no_force_ssl, plain_cache, unencrypted_db):
+        assert checks.encrypted_and_tls(broken(mutate)), mutate.__name__
+    assert len(checks.encrypted_and_tls(broken(plain_urls))) == 2
+
+
+def test_secrets_in_plain_env_or_leaked_values_are_caught() -> None:
+    def secret_in_env(plan: Plan) -> None:
+        def move(defs: list[dict]) -> None:
+            web = defs[-1]
+            web["secrets"] = [s for s in web["secrets"] if s["name"] != "SECRET_KEY"]
+            web["environment"].append({"name": "SECRET_KEY", "value": "x"})
+
+        edit_containers(plan, "app-web", move)
+
+    def leak(plan: Plan) -> None:
+        password = max(plan.secret_values, key=len)
+        named(plan, "app-worker", checks.SERVICE).inputs["name"] = password
+
+    def broad_reader(plan: Plan) -> None:
+        policy = named(plan, "roles-execution", checks.ROLE_POLICY)
+        doc = json.loads(policy.inputs["policy"])
+        doc["Statement"][0]["Resource"] = ["*"]
+        policy.inputs["policy"] = json.dumps(doc)
+
+    assert checks.secrets_through_secrets_manager(broken(secret_in_env))
+    assert invariants.no_plaintext_secrets(broken(leak))
+    assert checks.secrets_through_secrets_manager(broken(broad_reader))
+
+
+def test_a_task_role_beyond_the_bucket_is_caught() -> None:
+    def widen(plan: Plan) -> None:
+        policy = named(plan, "roles-task-bucket", checks.ROLE_POLICY)
+        doc = json.loads(policy.inputs["policy"])
+        doc["Statement"][1]["Resource"] = ["arn:aws:s3:::*"]
+        doc["Statement"][0]["Action"] = ["s3:*"]
+        policy.inputs["policy"] = json.dumps(doc)
+
+    assert len(checks.task_role_scoped_to_bucket(broken(widen))) == 2
+
+
+def test_two_beats_an_overlapping_beat_or_an_ungated_web_are_caught() -> None:
+    def overlap(plan: Plan) -> None:
+        named(plan, "app-beat", checks.SERVICE).inputs["deploymentMaximumPercent"] = 200
+
+    def second_beat(plan: Plan) -> None:
+        named(plan, "app-beat", checks.SERVICE).inputs["desiredCount"] = 2
+
+    def ungated(plan: Plan) -> None:
+        edit_containers(plan, "app-web", lambda defs: defs[-1].pop("dependsOn"))
+
+    def essential_release(plan: Plan) -> None:
+        edit_containers(plan, "app-web", lambda defs: defs[0].update(essential=True))
+
+    def early_worker(plan: Plan) -> None:
+        worker = named(plan, "app-worker", checks.SERVICE)
+        web = named(plan, "app-web", checks.SERVICE)
+        worker.dependencies = [d for d in worker.dependencies if d != web.urn]
+
+    for mutate in (overlap, second_beat, ungated, essential_release, early_worker):
+        assert checks.beat_and_release(broken(mutate)), mutate.__name__
+
+
+def test_bad_container_shape_is_caught() -> None:
+    def no_logs(plan: Plan) -> None:
+        edit_containers(plan, "app-worker", lambda defs: defs[0].pop("logConfiguration"))
+
+    def worker_port(plan: Plan) -> None:
+        edit_containers(
+            plan,
+            "app-worker",
+            lambda defs: defs[0].update(portMappings=[{"containerPort": 5555, "protocol": "tcp"}]),
+        )
+
+    def no_probe(plan: Plan) -> None:
+        edit_containers(plan, "app-web", lambda defs: defs[-1].pop("healthCheck"))
+
+    for mutate in (no_logs, worker_port, no_probe):
+        assert checks.container_shape(broken(mutate), "eu-west-1"), mutate.__name__
+    assert checks.container_shape(plan_for("production"), "us-east-1")
+
+
+def test_wrong_health_path_plain_http_and_short_logs_are_caught() -> None:
+    def live_only(plan: Plan) -> None:
+        named(plan, "lb-web").inputs["healthCheck"]["path"] = "/api/v1/health/live/"
+
+    def no_redirect(plan: Plan) -> None:
+        named(plan, "lb-http").inputs["defaultActions"][0]["type"] = "forward"
+
+    assert checks.load_balancer(broken(live_only), "app.trudeploy.example.com")
+    assert invariants.health_paths(broken(live_only), VIEW)
+    assert checks.load_balancer(broken(no_redirect), "app.trudeploy.example.com")
+    assert checks.logs_retained(plan_for("production"), 365)
+
+
+def test_an_untagged_resource_is_caught() -> None:
+    def untag(plan: Plan) -> None:
+        named(plan, "redis-group").inputs["tags"] = {"project": "trudeploy"}
+
+    problems = checks.tagged(broken(untag), {"project": "trudeploy", "stack": "prod"})
+    assert len(problems) == 1 and "redis-group" in problems[0]
