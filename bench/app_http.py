@@ -153,11 +153,11 @@ def wait_until_up(base: str, server: subprocess.Popen) -> None:
         if server.poll() is not None:
             raise SystemExit("bench: gunicorn exited during start-up")
         try:
-            if requests.get(f"{base}/api/v1/health/live/", timeout=1).status_code == 200:
+            if requests.get(f"{base}/api/v1/health/live/", timeout=5).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or still importing Django
             time.sleep(0.1)
-    raise SystemExit("bench: gunicorn did not answer within 30 s")
+    raise SystemExit("bench: gunicorn did not answer its liveness probe")
 
 
 def run(total: int, concurrency: int, workers: int) -> list[Result]:
