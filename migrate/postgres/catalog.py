@@ -33,7 +33,7 @@ class TableInfo:
     int_key: str | None  # a single-column integer primary key, usable for key-range splits
     has_pk: bool
     binary_safe: bool  # every column type has binary send/receive functions
-    record_hash: bool  # every column type hashes by value (see HASH_BY_VALUE)
+    hashed: tuple[tuple[str, bool], ...]  # every column (generated too), and if it hashes by value
     bytes: int
     rows: int
     blocks: int
@@ -44,12 +44,12 @@ class TableInfo:
 
 
 # Types whose hash function hashes the value itself. Enums hash their label's OID and reg* types
-# their OID, which differ between databases; such tables (and any type not listed) are verified by
-# hashing their text instead.
+# their OID, which differ between databases; columns of those (and of any type not listed) are
+# hashed as text instead.
 HASH_BY_VALUE = [
     "bool", "int2", "int4", "int8", "numeric", "float4", "float8", "text", "varchar",
     "bpchar", "name", "bytea", "date", "time", "timetz", "timestamp", "timestamptz",
-    "interval", "uuid", "jsonb", "inet", "cidr", "macaddr", "macaddr8", "bit", "varbit",
+    "interval", "uuid", "jsonb", "inet", "cidr", "macaddr", "macaddr8",
 ]  # fmt: skip
 
 _TABLES = f"""
@@ -64,19 +64,21 @@ SELECT n.nspname, c.relname,
        COALESCE((SELECT bool_and(t.typsend <> 0 AND t.typreceive <> 0)
                    FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
                   WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), true),
-       NOT EXISTS (SELECT 1 FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
-                    JOIN pg_type b ON b.oid = CASE t.typtype WHEN 'd' THEN t.typbasetype
-                                                             ELSE t.oid END
-                   WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-                     AND NOT (CASE WHEN b.typcategory = 'A' THEN b.typelem ELSE b.oid END)
-                             = ANY('{{{",".join(HASH_BY_VALUE)}}}'::regtype[])),
+       ARRAY(SELECT a.attname FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0
+             AND NOT a.attisdropped ORDER BY a.attnum),
+       ARRAY(SELECT (CASE WHEN b.typcategory = 'A' THEN b.typelem ELSE b.oid END)
+                    = ANY('{{{",".join(HASH_BY_VALUE)}}}'::regtype[])
+               FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+               JOIN pg_type b ON b.oid = CASE t.typtype WHEN 'd' THEN t.typbasetype ELSE t.oid END
+              WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+              ORDER BY a.attnum),
        pg_relation_size(c.oid) + COALESCE(pg_total_relation_size(NULLIF(c.reltoastrelid, 0)), 0),
        GREATEST(c.reltuples, 0)::bigint,
        pg_relation_size(c.oid) / current_setting('block_size')::int
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE c.relkind = 'r' AND c.relpersistence <> 't' AND {USER_NAMESPACE}
    AND {_not_extension_member("pg_class", "c.oid")}
- ORDER BY 8 DESC, 1, 2
+ ORDER BY 9 DESC, 1, 2
 """
 
 
@@ -86,8 +88,19 @@ def tables(conn: psycopg.Connection) -> list[TableInfo]:
     Partitioned parents hold no rows themselves, so only their leaf partitions are listed."""
     found = conn.execute(_TABLES).fetchall()
     return [
-        TableInfo(s, t, tuple(cols), key, pk, binary, by_value, size, rows, blocks)
-        for s, t, cols, key, pk, binary, by_value, size, rows, blocks in found
+        TableInfo(
+            s,
+            t,
+            tuple(cols),
+            key,
+            pk,
+            binary,
+            tuple(zip(every, by_value, strict=True)),
+            size,
+            rows,
+            blocks,
+        )
+        for s, t, cols, key, pk, binary, every, by_value, size, rows, blocks in found
     ]
 
 

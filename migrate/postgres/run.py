@@ -98,13 +98,17 @@ class Migration:
             target = connect(self.target, autocommit=True)
             with target, self._timed("preflight"):
                 pre_data_done = self.resuming and self.journal.is_done("schema:pre-data")
-                found = run_preflight(
-                    coordinator,
-                    target,
-                    self.target,
-                    allow_downgrade=self.opts.allow_downgrade,
-                    target_may_hold_run=pre_data_done,
-                )
+                try:
+                    found = run_preflight(
+                        coordinator,
+                        target,
+                        self.target,
+                        allow_downgrade=self.opts.allow_downgrade,
+                        target_may_hold_run=pre_data_done,
+                    )
+                except psycopg.Error as exc:
+                    message = str(exc).strip().splitlines()[0]
+                    raise PreflightError(f"preflight query failed: {message}") from None
             self.report.preflight = found.notes
             snapshot = coordinator.execute("SELECT pg_export_snapshot()").fetchone()[0]
             units = self._plan(coordinator, found)
@@ -128,9 +132,13 @@ class Migration:
                     self._copy(snapshot, units, found, bars)
                     coordinator.commit()
                     self._verify(found, bars)
-            except (CopyError, psycopg.Error) as exc:
+            except (CopyError, PreflightError, psycopg.Error) as exc:
+                # Writing has started: even a lost connection is a failed run (exit 1), which
+                # `--resume` finishes, not a refusal.
                 self.report.status = "failed"
-                self.report.errors.append(str(exc).strip())
+                self.report.errors.append(
+                    f"{str(exc).strip()} (finish with --resume {self.journal.run_id})"
+                )
             self.journal.set_status(self.report.status)
         finally:
             coordinator.close()

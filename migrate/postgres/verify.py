@@ -1,12 +1,12 @@
 """Verification on both servers at once: row counts, content hashes, sequences, schema objects.
 
 The content hash is order-independent: the sum over rows of a 64-bit row hash, summed exactly as
-numeric. The row hash is `hash_record_extended(row, 0)` (PostgreSQL 14+): each column hashed by its
-type's own hash function, in column order, with no text rendering, about 2.5x cheaper than hashing
-`row::text`. It follows each type's equality (numeric 1.0 and 1.00 hash alike). It is used only
-for tables whose column types all hash by value (`catalog.HASH_BY_VALUE`: enums, for one, hash
-their OID, which differs between databases). Other tables, or servers older than 14, are verified
-by `hashtextextended(row::text, 0)` with pinned text settings (see `conn.VERIFY_SETTINGS`).
+numeric. The row hash is `hash_record_extended(ROW(columns...), 0)` (PostgreSQL 14+): each column
+hashed by its type's own hash function, in column order, without rendering text, about 2x cheaper
+than hashing `row::text`. Columns whose type does not hash by value (enums hash their OID, which
+differs between databases; json has no hash) enter the row as `column::text`, rendered with pinned
+settings on both sides (see `conn.VERIFY_SETTINGS`). Hashing follows each type's equality
+(numeric 1.0 and 1.00 hash alike). Servers older than 14 fall back to `hashtextextended(row::text)`.
 """
 
 from __future__ import annotations
@@ -52,20 +52,26 @@ class _Sessions:
             conn.close()
 
 
-ROW_HASHES = {
-    "record": "hash_record_extended(r, 0)",
-    "text": "hashtextextended(r::text, 0)",
-}
-
-
 class NoRecordHash(Exception):
-    """A table whose row type the record hash cannot handle; verify it by its text instead."""
+    """The server has no hash_record_extended (before 14); verify by the row's text instead."""
 
 
-def table_digest(conn: psycopg.Connection, schema: str, table: str, method: str) -> tuple[int, str]:
+def _row_hash(table: TableInfo, method: str) -> sql.Composable:
+    if method == "text" or not table.hashed:
+        return sql.SQL("hashtextextended(r::text, 0)")
+    fields = [
+        sql.SQL("r.{}").format(sql.Identifier(name))
+        if by_value
+        else sql.SQL("r.{}::text").format(sql.Identifier(name))
+        for name, by_value in table.hashed
+    ]
+    return sql.SQL("hash_record_extended(ROW({}), 0)").format(sql.SQL(", ").join(fields))
+
+
+def table_digest(conn: psycopg.Connection, table: TableInfo, method: str) -> tuple[int, str]:
     """(row count, order-independent content hash) of one table's own rows."""
     query = sql.SQL("SELECT count(*), COALESCE(sum({h}), 0)::text FROM ONLY {t} AS r").format(
-        h=sql.SQL(ROW_HASHES[method]), t=sql.Identifier(schema, table)
+        h=_row_hash(table, method), t=sql.Identifier(table.schema, table.name)
     )
     try:
         count, digest = conn.execute(query).fetchone()
@@ -114,7 +120,7 @@ def verify(
 
         def digest(side: str, table: TableInfo, method: str) -> tuple[int, str] | str:
             try:
-                return table_digest(sessions.get(side), table.schema, table.name, method)
+                return table_digest(sessions.get(side), table, method)
             except NoRecordHash:
                 return "text"
             except psycopg.Error as exc:
@@ -127,9 +133,7 @@ def verify(
             )
 
         with ThreadPoolExecutor(max(1, jobs), thread_name_prefix="pg-verify") as pool:
-            futures = [
-                (table, *both(table, "record" if table.record_hash else "text")) for table in tables
-            ]
+            futures = [(table, *both(table, "record")) for table in tables]
             for table, src_future, tgt_future in futures:
                 src_result, tgt_result = src_future.result(), tgt_future.result()
                 if "text" in (src_result, tgt_result):
