@@ -6,11 +6,12 @@ import json
 
 import aws_checks as checks
 import pytest
-from aws_plans import ENVS, containers, one, plan_for, plan_with, prod_config
+from aws_plans import ENVS, REPO, containers, one, plan_for, plan_with, prod_config
 
 from components import registry
 from components.app_env import REQUIRED_KEYS
 from stacks.offline import invariants
+from stacks.offline.runner import build_plan
 from stacks.profiles import PROFILES, Env
 
 VIEW = registry.plan_view("aws")
@@ -210,3 +211,19 @@ def test_external_postgres_opens_only_egress_and_never_leaks() -> None:
     assert sorted(r["fromPort"] for r in egress) == [443, 5432]
     assert invariants.no_plaintext_secrets(plan) == []
     assert invariants.env_contract(plan, VIEW) == []
+
+
+def test_production_database_is_protected_from_pulumi_destroy_too() -> None:
+    assert one(plan_for("production"), checks.RDS).protect is True
+    assert one(plan_for("development"), checks.RDS).protect is False
+
+
+def test_transform_hook_reaches_the_target_children() -> None:
+    def bigger_database(name, cls, props, opts):
+        if name.endswith("-postgres-instance"):
+            return {**props, "instance_class": "db.r7g.large"}, opts
+        return None
+
+    plan = build_plan("prod", REPO, transform=bigger_database)
+    assert one(plan, checks.RDS).inputs["instanceClass"] == "db.r7g.large"
+    assert one(plan_for("production"), checks.RDS).inputs["instanceClass"] == "db.m7g.large"
