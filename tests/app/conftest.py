@@ -9,12 +9,12 @@ and every cache key lives under the test's own Redis prefix, deleted afterwards.
 from __future__ import annotations
 
 import os
-import socket
 import uuid
 from collections.abc import Iterator
 
 import dj_database_url
 import pytest
+from app_helpers import free_port
 from django.db import connections
 from moto.server import ThreadedMotoServer
 
@@ -69,13 +69,6 @@ def db_vendor(db) -> str:
         "database first"
     )
     return vendor
-
-
-def free_port() -> int:
-    """A loopback port nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import free_port
+from app_helpers import free_port
 from django.db import connections
 
 LIVE = "/api/v1/health/live/"

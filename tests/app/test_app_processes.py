@@ -15,7 +15,7 @@ from pathlib import Path
 import psycopg
 import pytest
 import requests
-from conftest import free_port
+from app_helpers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 ENTRYPOINT = ROOT / "app" / "docker-entrypoint.sh"
