@@ -147,6 +147,8 @@ class AppService(Component):
         )
         self.services: dict[str, aws.ecs.Service] = {"web": web}
         for proc, maximum, minimum in (("worker", 200, 100), ("beat", 100, 0)):
+            if procs[proc].replicas == 0:
+                continue  # a stack may run without workers (tasks then wait in the broker)
             definition = context.apply(lambda c, p=procs[proc]: json.dumps(process_task(c, p)))
             self.services[proc] = self._service(
                 name,

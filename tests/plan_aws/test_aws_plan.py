@@ -227,3 +227,9 @@ def test_transform_hook_reaches_the_target_children() -> None:
     plan = build_plan("prod", REPO, transform=bigger_database)
     assert one(plan, checks.RDS).inputs["instanceClass"] == "db.r7g.large"
     assert one(plan_for("production"), checks.RDS).inputs["instanceClass"] == "db.m7g.large"
+
+
+def test_a_stack_without_workers_declares_no_worker_service() -> None:
+    plan = plan_with(prod_config(env="development", app={"replicas": {"worker": 0}}))
+    assert sorted(p.process for p in VIEW.processes(plan)) == ["beat", "release", "web"]
+    assert invariants.violations(plan, VIEW) == []
