@@ -1,4 +1,4 @@
-"""Conventions shared by the AWS target's components: sizes, names, tags and IAM documents.
+"""Conventions shared by the AWS target's components: sizes, names and IAM documents.
 
 The env profile decides an abstract size (`xs`..`xl`); this is the one place that says which AWS
 instance class that is, so a profile change never needs an edit in a component.
@@ -7,12 +7,8 @@ instance class that is, so a profile change never needs an edit in a component.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 
 from stacks.config import Size
-
-ACCOUNT_PLACEHOLDER = "123456789012"
-"""Only the offline plan uses it (components/aws/simulated.py); a real deploy gets ARNs from AWS."""
 
 RDS_CLASSES: dict[Size, str] = {
     "xs": "db.t4g.micro",
@@ -67,11 +63,6 @@ def log_retention(days: int) -> int:
 def physical_name(name: str, limit: int) -> str:
     """A physical name within an AWS length limit, never ending in a hyphen."""
     return name[:limit].rstrip("-")
-
-
-def tags(base: Mapping[str, str], **extra: str) -> dict[str, str]:
-    """The stack's tags (project, stack, env — O3) plus resource-specific ones."""
-    return {**base, **extra}
 
 
 def assume_role_policy(service: str) -> str:

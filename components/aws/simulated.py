@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from components.aws.common import ACCOUNT_PLACEHOLDER as ACCOUNT
 from components.simulated import SimArgs, SimRule, secret
 
+ACCOUNT = "123456789012"
+"""The account every simulated ARN names; a real deploy gets its ARNs from AWS."""
 DEFAULT_REGION = "us-east-1"
 
 
