@@ -3,7 +3,11 @@ schema and the Compose specification schema (check-jsonschema, offline)."""
 
 from __future__ import annotations
 
+import json
+import os
+import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -118,3 +122,23 @@ def test_compose_runs_every_process_on_postgres16_redis7_and_minio():
     backend_deps = services["backend"]["depends_on"]
     assert backend_deps["release"]["condition"] == "service_completed_successfully"
     assert backend_deps["minio-bucket"]["condition"] == "service_completed_successfully"
+
+
+def test_the_dockerfile_collectstatic_step_works_with_its_build_only_env(tmp_path):
+    """Run the image's collectstatic command, with the env the Dockerfile gives it, for real."""
+    text = DOCKERFILE.read_text()
+    step = text[text.index("RUN ENV=production") : text.index("collectstatic --noinput")]
+    env = dict(re.findall(r"(\w+)=(\S+)", step))
+    assert env["ENV"] == "production"
+    env.update({"PATH": os.environ["PATH"], "STATIC_ROOT": str(tmp_path / "static")})
+    result = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput"],
+        cwd=DOCKERFILE.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((tmp_path / "static" / "staticfiles.json").read_text())
+    assert any(name.startswith("admin/") for name in manifest["paths"])
