@@ -60,14 +60,16 @@ AWS_CLASSES = tuple(
 SDKS = ("pulumi_aws", "pulumi_docker", "pulumi_random", "pulumi_gcp", "pulumi_azure_native")
 
 
-def measure(argv: list[str], cwd: Path) -> tuple[float, float, int]:
-    """(wall seconds, peak RSS MiB, exit code) of one fresh child process."""
+def measure(argv: list[str], cwd: Path) -> tuple[float, float, int, float]:
+    """(wall seconds, peak RSS MiB, exit code, CPU seconds) of one fresh child process. CPU time
+    (user + system) is reported beside wall time because it hardly moves when other jobs share
+    the machine, while wall time does."""
     start = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return wall, usage.ru_maxrss / 1024, proc.returncode
+    return wall, usage.ru_maxrss / 1024, proc.returncode, usage.ru_utime + usage.ru_stime
 
 
 def touch(classes: tuple[str, ...]) -> str:
@@ -85,6 +87,7 @@ def run_case(name: str, argv: list[str], cwd: Path, repeat: int) -> dict[str, ob
     return {
         "case": name,
         "wall_s": round(statistics.median(r[0] for r in runs), 3),
+        "cpu_s": round(statistics.median(r[3] for r in runs), 3),
         "peak_rss_mb": round(max(r[1] for r in runs), 1),
         "exit": sorted({r[2] for r in runs}),
     }
@@ -133,6 +136,7 @@ def main(
         "repeat": repeat,
         "python": sys.version.split()[0],
         "cpus": os.cpu_count(),
+        "load_average": os.getloadavg(),
         "not_installed": missing,
         "goal": {"wall_s": GOAL_SECONDS, "peak_rss_mb": GOAL_MB},
         "results": results,
@@ -140,10 +144,16 @@ def main(
     if as_json:
         print(json.dumps(report, indent=2))
         return
-    table = Table("case", "wall (median)", "peak RSS", "exit", title="Offline plan bench")
+    table = Table(
+        "case", "wall (median)", "cpu (median)", "peak RSS", "exit", title="Offline plan bench"
+    )
     for r in results:
         table.add_row(
-            str(r["case"]), f"{r['wall_s']:.2f} s", f"{r['peak_rss_mb']:.0f} MB", str(r["exit"])
+            str(r["case"]),
+            f"{r['wall_s']:.2f} s",
+            f"{r['cpu_s']:.2f} s",
+            f"{r['peak_rss_mb']:.0f} MB",
+            ",".join(map(str, r["exit"])),
         )
     console.print(table)
     console.print(f"not installed (not measured): {', '.join(missing) or 'none'}")
