@@ -75,7 +75,7 @@ def reset_block_tables(
 
 
 class DataCopy:
-    """Copies units with `jobs` workers; `on_bytes`/`on_unit` feed the progress bars."""
+    """Copies units with `jobs` workers; `on_progress(bytes, rows)` feeds the progress bars."""
 
     def __init__(
         self,
@@ -85,16 +85,14 @@ class DataCopy:
         *,
         mark_done: Callable[[str, dict], None],
         resuming: bool,
-        on_bytes: Callable[[int], None],
-        on_unit: Callable[[Unit, int], None],
+        on_progress: Callable[[int, int], None],
     ) -> None:
         self.source = source
         self.target = target
         self.snapshot = snapshot
         self.mark_done = mark_done
         self.resuming = resuming
-        self.on_bytes = on_bytes
-        self.on_unit = on_unit
+        self.on_progress = on_progress
         self.delay = float(os.environ.get(TEST_DELAY_ENV, "0") or 0)
         self._stop = threading.Event()
 
@@ -113,17 +111,23 @@ class DataCopy:
                 in_cur.copy(_copy_out(unit)) as reader,
                 out_cur.copy(_copy_in(unit)) as writer,
             ):
-                buffer = bytearray()
+                # libpq hands out one row per message, so messages count rows as they stream
+                # (binary COPY adds one for its trailer; corrected from the final row count).
+                buffer, messages, reported = bytearray(), 0, 0
                 for data in reader:
                     buffer += data
+                    messages += 1
                     if len(buffer) >= FLUSH_BYTES:
                         writer.write(buffer)
-                        self.on_bytes(len(buffer))
-                        buffer = bytearray()
+                        self.on_progress(len(buffer), messages)
+                        reported += messages
+                        buffer, messages = bytearray(), 0
                 if buffer:
                     writer.write(buffer)
-                    self.on_bytes(len(buffer))
+                    self.on_progress(len(buffer), messages)
+                    reported += messages
             rows = out_cur.rowcount
+        self.on_progress(0, rows - reported)
         return rows
 
     def _worker(self, pending: queue.SimpleQueue[Unit]) -> None:
@@ -142,7 +146,6 @@ class DataCopy:
                 if self.delay:
                     time.sleep(self.delay)
                 self.mark_done(unit.name, {"rows": rows})
-                self.on_unit(unit, rows)
         except BaseException:
             self._stop.set()
             raise

@@ -181,13 +181,11 @@ class Migration:
         streamed = bars.bytes.add_task("bytes", total=sum(u.est_bytes for u in todo) or None)
         totals = {"rows": 0, "bytes": 0}
 
-        def on_bytes(n: int) -> None:
-            totals["bytes"] += n
-            bars.bytes.advance(streamed, n)
-
-        def on_unit(unit: Unit, n: int) -> None:
-            totals["rows"] += n
-            bars.items.advance(rows, n)
+        def on_progress(n_bytes: int, n_rows: int) -> None:
+            totals["bytes"] += n_bytes
+            totals["rows"] += n_rows
+            bars.bytes.advance(streamed, n_bytes)
+            bars.items.advance(rows, n_rows)
 
         with self._timed("data"):
             DataCopy(
@@ -196,8 +194,7 @@ class Migration:
                 snapshot,
                 mark_done=journal.mark_done,
                 resuming=self.resuming,
-                on_bytes=on_bytes,
-                on_unit=on_unit,
+                on_progress=on_progress,
             ).run(todo, self.opts.jobs)
         bars.items.update(rows, total=bars.items.tasks[rows].completed)
         bars.bytes.update(streamed, total=totals["bytes"])

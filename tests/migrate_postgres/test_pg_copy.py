@@ -53,6 +53,8 @@ def test_copy_between_databases(make_database, state_dir) -> None:
     assert result["stats"]["units"] > 10  # big (by key) and audit_log (by block) were split
     assert fingerprint(target) == before  # independent of the tool's own hashes
     assert fingerprint(source) == before  # the source was only read
+    source_rows = sum(int(v.split(":")[0]) for v in before.values() if ":" in v)
+    assert result["stats"]["rows_copied"] == source_rows
     _assert_behaves_like_source(target)
 
 

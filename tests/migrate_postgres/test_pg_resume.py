@@ -88,8 +88,7 @@ def test_resume_clears_units_committed_but_not_journaled(make_database, state_di
                 snapshot,
                 mark_done=journal.mark_done,
                 resuming=resuming,
-                on_bytes=lambda n: None,
-                on_unit=lambda u, n: None,
+                on_progress=lambda n_bytes, n_rows: None,
             )
 
         copier(False).run(units, 2)
