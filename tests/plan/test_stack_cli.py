@@ -95,6 +95,12 @@ def test_plan_bad_input_exits_2_with_one_message(
     assert "Traceback" not in proc.stdout + proc.stderr
 
 
+def test_plan_of_a_missing_stack_file_exits_2() -> None:
+    proc = trudeploy("plan", "-s", "nosuchstack")
+    assert proc.returncode == 2
+    assert proc.stderr.strip().endswith("Pulumi.nosuchstack.yaml: no such stack file")
+
+
 def test_plan_of_a_target_without_implementation_says_so() -> None:
     proc = trudeploy("plan", "-s", "staging")
     assert proc.returncode == 2
