@@ -26,6 +26,12 @@ def storage_command(
     part_size_mb: int = typer.Option(
         16, "--part-size-mb", help="Objects this large or larger go multipart, in parts this size."
     ),
+    verify: str = typer.Option(
+        "full",
+        "--verify",
+        help="full: read every copied object back and hash it; checksum: trust the SHA-256 the "
+        "store validated on upload where it keeps one (not on moto: it stores without checking).",
+    ),
     server_side: bool = typer.Option(
         True, help="Copy inside the service when both sides are one S3 endpoint."
     ),
@@ -45,6 +51,7 @@ def storage_command(
         target=Side(target, "--to", to_endpoint, to_region, to_profile),
         jobs=jobs,
         part_size_mb=part_size_mb,
+        verify=verify,
         server_side=server_side,
         dry_run=dry_run,
         resume=resume,

@@ -58,6 +58,10 @@ class Backend(ABC):
         """Copy `key` from `source` inside the store, if both sides are one service; else False."""
         return False
 
+    def stored_sha256(self, key: str) -> tuple[int, str] | None:
+        """Size and SHA-256 the store itself keeps for the object, if it keeps one; else None."""
+        return None
+
     def sha256(self, key: str) -> tuple[int, str]:
         """Size and SHA-256 of the stored bytes, read in full (never trusts an ETag)."""
         digest, size = hashlib.sha256(), 0

@@ -31,6 +31,7 @@ class StorageOptions:
     target: Side
     jobs: int = 16
     part_size_mb: int = 16
+    verify: str = "full"
     server_side: bool = True
     dry_run: bool = False
     resume: str | None = None
@@ -43,6 +44,8 @@ def _validate(opts: StorageOptions) -> None:
         raise StorageInputError(f"--jobs {opts.jobs}: must be 1 or more")
     if opts.part_size_mb < 5:
         raise StorageInputError(f"--part-size-mb {opts.part_size_mb}: S3 parts are at least 5")
+    if opts.verify not in {"full", "checksum"}:
+        raise StorageInputError(f"--verify {opts.verify!r}: expected full or checksum")
     if opts.resume and opts.verify_only:
         raise StorageInputError("--verify-only and --resume exclude each other")
 
@@ -103,6 +106,12 @@ def migrate_storage(opts: StorageOptions) -> Report:
         notes = [
             f"{len(objects):,} objects, {total:,} bytes under {source.display}",
             "copy: server-side (same endpoint)" if server_side else "copy: streamed through here",
+            "verify: "
+            + (
+                "read every target object back and hash it"
+                if opts.verify == "full"
+                else "SHA-256 kept by the store where it has one, else read back"
+            ),
         ]
         if journal is None and not opts.dry_run and not opts.verify_only:
             journal = Journal.create(
@@ -148,7 +157,7 @@ def _run_all(
         try:
             if opts.verify_only:
                 return check_object(source, target, obj)
-            outcome = copy_object(source, target, obj, server_side)
+            outcome = copy_object(source, target, obj, server_side, opts.verify)
         except Exception as exc:  # one object failing must not stop the others
             return Outcome(obj.key, obj.size, "failed", error=f"{type(exc).__name__}: {exc}")
         if recorder is not None and outcome.ok:

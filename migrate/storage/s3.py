@@ -2,13 +2,17 @@
 
 One client per side, shared by every worker thread (boto3 clients are thread-safe), with a
 connection pool sized to the worker count. Objects up to the part size go in one PUT from memory;
-larger ones stream through s3transfer's multipart upload. When both sides are the same endpoint
+larger ones stream through s3transfer's multipart upload. Single PUTs carry the SHA-256 of their
+bytes (x-amz-checksum-sha256), which the store validates on receipt and keeps, so `--verify
+checksum` can compare it without reading the object back. When both sides are the same endpoint
 with the same credentials, objects are copied inside the service (CopyObject / UploadPartCopy) and
 never pass through this machine.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
@@ -103,9 +107,26 @@ class S3Backend(Backend):
     def write(self, key: str, stream: BinaryIO, size: int) -> None:
         if size < self.part_size:
             data = stream.read()
-            self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data)
+            # The store checks the bytes it received against this SHA-256 and keeps it.
+            checksum = base64.b64encode(hashlib.sha256(data).digest()).decode()
+            self.client.put_object(
+                Bucket=self.bucket,
+                Key=self._key(key),
+                Body=data,
+                ChecksumAlgorithm="SHA256",
+                ChecksumSHA256=checksum,
+            )
             return
         self.client.upload_fileobj(stream, self.bucket, self._key(key), Config=self.transfer)
+
+    def stored_sha256(self, key: str) -> tuple[int, str] | None:
+        head = self.client.head_object(
+            Bucket=self.bucket, Key=self._key(key), ChecksumMode="ENABLED"
+        )
+        value = head.get("ChecksumSHA256")
+        if not value or "-" in value:  # absent, or a multipart composite of part checksums
+            return None
+        return int(head["ContentLength"]), base64.b64decode(value).hex()
 
     def same_service(self, other: Backend) -> bool:
         return (

@@ -48,7 +48,11 @@ def already_done(journal: Journal | None, obj: ObjectInfo) -> bool:
     return entry[1].get("version") == obj.version and entry[1].get("size") == obj.size
 
 
-def copy_object(source: Backend, target: Backend, obj: ObjectInfo, server_side: bool) -> Outcome:
+def copy_object(
+    source: Backend, target: Backend, obj: ObjectInfo, server_side: bool, verify: str
+) -> Outcome:
+    """Copy, then verify by reading the target back (`full`), or by the SHA-256 the store kept
+    for a single-PUT object it validated on receipt (`checksum`; read-back where it kept none)."""
     if server_side and target.server_side_copy(source, obj.key, obj.size):
         outcome = Outcome(obj.key, obj.size, "server-side")
         _, outcome.source_sha256 = source.sha256(obj.key)
@@ -60,7 +64,8 @@ def copy_object(source: Backend, target: Backend, obj: ObjectInfo, server_side: 
         outcome = Outcome(obj.key, obj.size, "streamed", source_sha256=reader.hexdigest())
         if reader.size != obj.size:
             outcome.error = f"source changed during the copy ({obj.size} -> {reader.size} bytes)"
-    outcome.target_size, outcome.target_sha256 = target.sha256(obj.key)
+    stored = target.stored_sha256(obj.key) if verify == "checksum" else None
+    outcome.target_size, outcome.target_sha256 = stored or target.sha256(obj.key)
     return outcome
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 from tests.migrate_storage.storage_helpers import (
     BIG_KEY,
     expected_sums,
@@ -92,3 +94,20 @@ def test_storage_dry_run_writes_nothing(s3, tmp_path) -> None:
     assert report["preflight"][0].startswith("7 objects")
     assert s3_sums(server.client(), dst) == {}
     assert not (tmp_path / "state").exists()
+
+
+def test_storage_checksum_verification_uses_the_sha256_the_store_kept(s3) -> None:
+    first, second = s3
+    src, dst = first.bucket(), second.bucket()
+    data = objects(extra=5)
+    put_s3(first.client(), src, "", data)
+    code, report, err = run_cli(
+        "--from", f"s3://{src}", "--to", f"s3://{dst}",
+        "--from-endpoint", first.endpoint, "--to-endpoint", second.endpoint,
+        "--verify", "checksum",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "verify: SHA-256 kept by the store" in report["preflight"][2]
+    head = second.client().head_object(Bucket=dst, Key="a.txt", ChecksumMode="ENABLED")
+    assert base64.b64decode(head["ChecksumSHA256"]).hex() == expected_sums(data)["a.txt"]
+    assert s3_sums(second.client(), dst) == expected_sums(data)
