@@ -7,9 +7,12 @@ provider, so the target's role owns everything it creates.
 
 from __future__ import annotations
 
+import ctypes
 import queue
 import re
+import signal
 import subprocess
+import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -30,6 +33,16 @@ PARALLEL_FIRST = {"INDEX", "CONSTRAINT"}
 # Foreign keys lock two tables each; built side by side after everything else, retried on deadlock.
 PARALLEL_LAST = {"FK CONSTRAINT"}
 DEADLOCK_RETRIES = 5
+_PR_SET_PDEATHSIG = 1
+# Loaded up front: the forked child only calls into it, it loads nothing.
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform == "linux" else None
+
+
+def _die_with_parent() -> None:
+    """Runs in pg_dump/psql before exec: if we are killed (even -9), they are killed too, so an
+    orphaned psql cannot finish loading a schema the journal will never hear about."""
+    if _LIBC is not None:
+        _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def _dump_command(source: PgUrl, section: str, snapshot: str | None) -> tuple[list[str], dict]:
@@ -78,7 +91,14 @@ class Entry:
 def dump_post_data(source: PgUrl, snapshot: str | None) -> tuple[str, list[Entry]]:
     """(session preamble, entries) of pg_dump's post-data section, split at its entry headers."""
     cmd, env = _dump_command(source, "post-data", snapshot)
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        cmd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        preexec_fn=_die_with_parent,
+    )
     if done.returncode != 0:
         raise CopyError(f"pg_dump --section=post-data failed: {done.stderr.strip()}")
     return split_entries(done.stdout)
