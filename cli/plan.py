@@ -43,7 +43,11 @@ def render_tree(plan: Plan) -> Tree:
 
     def add(node: Tree, res: PlanResource) -> None:
         for child in children.get(res.urn, []):
-            add(node.add(_label(child)), child)
+            label = _label(child)
+            after = [u.rsplit("::", 1)[-1] for u in plan.explicit_dependencies(child.urn)]
+            if after:
+                label += f" [yellow]after {', '.join(after)}[/]"
+            add(node.add(label), child)
 
     for root in roots:
         add(tree, root)

@@ -75,6 +75,12 @@ class Plan:
             parent = index[parent].parent
         return chain
 
+    def explicit_dependencies(self, urn: str) -> list[str]:
+        """The `depends_on` edges of `urn`: dependencies no input accounts for."""
+        res = self.by_urn()[urn]
+        implicit = {u for urns in res.property_dependencies.values() for u in urns}
+        return [u for u in res.dependencies if u not in implicit]
+
     def depends_on(self, urn: str) -> set[str]:
         """Every URN that must exist before `urn`: dependencies, transitively, including
         dependencies on a component (which stand for all of that component's descendants)."""

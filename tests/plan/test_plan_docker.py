@@ -233,3 +233,12 @@ def test_checks_catch_missing_volume_env_key_health_and_restart() -> None:
 def test_plan_json_round_trips() -> None:
     data = json.loads(plan_for("development").to_json())
     assert data["target"] == "docker" and "secret_values" not in data
+
+
+def test_explicit_dependencies_are_the_depends_on_edges() -> None:
+    plan = plan_for("development")
+    (release,) = containers(plan, "release")
+    for process in ("web", "worker", "beat"):
+        for inst in containers(plan, process):
+            assert plan.explicit_dependencies(inst.urn) == [release.urn]
+    assert plan.explicit_dependencies(release.urn) == []
