@@ -44,7 +44,7 @@ def render_tree(plan: Plan) -> Tree:
     def add(node: Tree, res: PlanResource) -> None:
         for child in children.get(res.urn, []):
             label = _label(child)
-            after = [u.rsplit("::", 1)[-1] for u in plan.explicit_dependencies(child.urn)]
+            after = [u.rsplit("::", 1)[-1] for u in plan.sibling_dependencies(child.urn)]
             if after:
                 label += f" [yellow]after {', '.join(after)}[/]"
             add(node.add(label), child)

@@ -66,6 +66,13 @@ def env_list(env: AppEnv) -> pulumi.Output[list[str]]:
     )
 
 
+def _require_success(code: int | None) -> str:
+    """The release step's exit code, or a failed deployment if migrations failed."""
+    if code not in (0, None):
+        raise RuntimeError(f"release (migrations) exited with code {code}; not starting the app")
+    return str(code or 0)
+
+
 class DockerService(Component):
     """Release, web (published port), worker and exactly one beat, all from one image."""
 
@@ -80,15 +87,18 @@ class DockerService(Component):
         spec = args.spec
         envs = env_list(args.env)
         release = self._container(args, spec.processes["release"], 0, envs, [])
+        # The provider waits for an attached container to exit but records a failure only as
+        # `exit_code`; carrying it into the others' labels stops them on a failed migration.
+        gate = release.exit_code.apply(_require_success)
         self.web = [
-            self._container(args, spec.processes["web"], i, envs, [release])
+            self._container(args, spec.processes["web"], i, envs, [release], gate)
             for i in range(spec.processes["web"].replicas)
         ]
         self.workers = [
-            self._container(args, spec.processes["worker"], i, envs, [release])
+            self._container(args, spec.processes["worker"], i, envs, [release], gate)
             for i in range(spec.processes["worker"].replicas)
         ]
-        self.beat = self._container(args, spec.processes["beat"], 0, envs, [release])
+        self.beat = self._container(args, spec.processes["beat"], 0, envs, [release], gate)
         first_port = self.web[0].ports.apply(lambda ports: ports[0].external if ports else None)
         self.url: pulumi.Output[str] = first_port.apply(
             lambda port: f"http://{args.public_host}:{port}/"
@@ -102,6 +112,7 @@ class DockerService(Component):
         index: int,
         envs: pulumi.Output[list[str]],
         after: list[pulumi.Resource],
+        release_exit: pulumi.Output[str] | None = None,
     ) -> docker.Container:
         spec = args.spec
         suffix = f"{process.name}-{index}" if process.replicas > 1 else process.name
@@ -117,6 +128,11 @@ class DockerService(Component):
             "log_opts": LOG_OPTS,
             "labels": labels(args.tags, **{ROLE_LABEL: "app", PROCESS_LABEL: process.name}),
         }
+        if release_exit is not None:
+            props["labels"] = [
+                *props["labels"],
+                docker.ContainerLabelArgs(label="trudeploy.release-exit-code", value=release_exit),
+            ]
         if process.long_lived:
             props |= {"restart": RESTART, "must_run": True}
             networks.append(docker.ContainerNetworksAdvancedArgs(name=args.edge_network))

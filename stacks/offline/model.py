@@ -75,11 +75,12 @@ class Plan:
             parent = index[parent].parent
         return chain
 
-    def explicit_dependencies(self, urn: str) -> list[str]:
-        """The `depends_on` edges of `urn`: dependencies no input accounts for."""
-        res = self.by_urn()[urn]
-        implicit = {u for urns in res.property_dependencies.values() for u in urns}
-        return [u for u in res.dependencies if u not in implicit]
+    def sibling_dependencies(self, urn: str) -> list[str]:
+        """Dependencies of `urn` on resources with the same parent: the ordering inside one
+        component (release before web, bucket init after MinIO), as a reviewer reads it."""
+        index = self.by_urn()
+        parent = index[urn].parent
+        return [u for u in index[urn].dependencies if u in index and index[u].parent == parent]
 
     def depends_on(self, urn: str) -> set[str]:
         """Every URN that must exist before `urn`: dependencies, transitively, including

@@ -235,10 +235,23 @@ def test_plan_json_round_trips() -> None:
     assert data["target"] == "docker" and "secret_values" not in data
 
 
-def test_explicit_dependencies_are_the_depends_on_edges() -> None:
+def test_release_orders_and_gates_the_other_processes() -> None:
     plan = plan_for("development")
     (release,) = containers(plan, "release")
     for process in ("web", "worker", "beat"):
         for inst in containers(plan, process):
-            assert plan.explicit_dependencies(inst.urn) == [release.urn]
-    assert plan.explicit_dependencies(release.urn) == []
+            res = plan.by_urn()[inst.urn]
+            assert plan.sibling_dependencies(inst.urn) == [release.urn]
+            # depends_on, and the exit-code gate carried in a label
+            assert release.urn in res.property_dependencies["labels"]
+            gate = [x for x in res.inputs["labels"] if x["label"] == "trudeploy.release-exit-code"]
+            assert gate == [{"label": "trudeploy.release-exit-code", "value": "0"}]
+    assert plan.sibling_dependencies(release.urn) == []
+
+
+def test_a_failed_release_stops_the_app() -> None:
+    from components.docker.service import _require_success
+
+    assert _require_success(0) == "0"
+    with pytest.raises(RuntimeError, match="exited with code 1"):
+        _require_success(1)
