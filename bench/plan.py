@@ -106,6 +106,20 @@ def docker_profile_projects() -> dict[str, Path]:
     return projects
 
 
+def aws_profile_projects() -> dict[str, Path]:
+    """Throwaway projects holding Pulumi.prod.yaml (target aws) under the development and staging
+    profiles; `plan -s prod` covers production."""
+    projects = {}
+    prod = yaml.safe_load((REPO / "Pulumi.prod.yaml").read_text())["config"]
+    for env in ("development", "staging"):
+        root = Path(tempfile.mkdtemp(prefix=f"bench-plan-aws-{env}-"))
+        (root / "Pulumi.yaml").write_text((REPO / "Pulumi.yaml").read_text())
+        config = {"config": {**prod, "trudeploy:env": env}}
+        (root / f"Pulumi.aws-{env}.yaml").write_text(yaml.safe_dump(config))
+        projects[f"aws-{env}"] = root
+    return projects
+
+
 def main(
     repeat: int = typer.Option(3, min=1, help="Fresh runs per case (median wall, max RSS)."),
     as_json: bool = typer.Option(False, "--json", help="Print results as JSON."),
@@ -115,7 +129,7 @@ def main(
     cases: list[tuple[str, list[str], Path]] = []
     for stack in sorted(p.name.split(".")[1] for p in REPO.glob("Pulumi.*.yaml")):
         cases.append((f"plan -s {stack}", [py, "-m", "cli.main", "plan", "-s", stack], REPO))
-    for stack, root in docker_profile_projects().items():
+    for stack, root in {**docker_profile_projects(), **aws_profile_projects()}.items():
         argv = [py, "-m", "cli.main", "plan", "-s", stack, "--root", str(root)]
         cases.append((f"plan -s {stack} (tmp project)", argv, REPO))
     program = "from stacks.offline.runner import build_plan; build_plan('dev')"
