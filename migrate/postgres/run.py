@@ -7,11 +7,13 @@ imports and stays open until the last reader is done, keeping that snapshot vali
 
 from __future__ import annotations
 
+import fcntl
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import IO
 
 import psycopg
 from psycopg import sql
@@ -61,6 +63,20 @@ def _open_run(opts: Options, source: PgUrl, target: PgUrl) -> Journal | None:
     return journal
 
 
+def _exclusive(journal: Journal) -> IO[str]:
+    """An exclusive lock on the run for this process's lifetime (released by the OS even on
+    kill -9), so two processes never copy the same run at once."""
+    handle = journal.path.with_suffix(".lock").open("a")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise PreflightError(
+            f"--resume {journal.run_id}: another process is running it right now"
+        ) from None
+    return handle
+
+
 class Migration:
     """State of one run shared by its steps: URLs, journal, report, progress bars."""
 
@@ -71,6 +87,13 @@ class Migration:
         if opts.jobs < 1:
             raise PreflightError(f"--jobs must be at least 1, got {opts.jobs}")
         self.journal = _open_run(opts, self.source, self.target)
+        self._lock: IO[str] | None = None
+        if self.journal is not None:
+            try:
+                self._lock = _exclusive(self.journal)
+            except PreflightError:
+                self.journal.close()
+                raise
         self.resuming = self.journal is not None
         self.report = Report(
             KIND,
@@ -110,8 +133,12 @@ class Migration:
                     message = str(exc).strip().splitlines()[0]
                     raise PreflightError(f"preflight query failed: {message}") from None
             self.report.preflight = found.notes
-            snapshot = coordinator.execute("SELECT pg_export_snapshot()").fetchone()[0]
-            units = self._plan(coordinator, found)
+            try:
+                snapshot = coordinator.execute("SELECT pg_export_snapshot()").fetchone()[0]
+                units = self._plan(coordinator, found)
+            except psycopg.Error as exc:
+                message = str(exc).strip().splitlines()[0]
+                raise PreflightError(f"planning the copy failed: {message}") from None
             if self.opts.dry_run:
                 self.report.status = "planned"
                 return self.report
@@ -125,6 +152,7 @@ class Migration:
                     },
                 )
                 self.report.run_id = self.journal.run_id
+                self._lock = _exclusive(self.journal)
                 self.journal.record("plan", "done", {"units": [u.to_dict() for u in units]})
             self.journal.set_status("running")
             try:
@@ -144,6 +172,8 @@ class Migration:
             coordinator.close()
             if self.journal is not None:
                 self.journal.close()
+            if self._lock is not None:
+                self._lock.close()
             self.report.timings["total"] = round(time.monotonic() - started, 3)
         return self.report
 
@@ -151,7 +181,9 @@ class Migration:
         if self.journal is not None:
             entry = self.journal.get("plan")
             if entry and entry[1]:
-                return [Unit.from_dict(u) for u in entry[1]["units"]]
+                units = [Unit.from_dict(u) for u in entry[1]["units"]]
+                self.report.stats["units"] = len(units)
+                return units
         same_major = found.source_version // 10000 == found.target_version // 10000
         units = make_plan(found.tables, coordinator, self.opts.chunk_bytes, binary=same_major)
         split = len({u.table_name for u in units if u.mode != "whole"})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-SECOND_PORT = int(os.environ.get("TRUDEPLOY_TEST_PG2_PORT", "55432"))
+FIRST_PORT = int(os.environ.get("TRUDEPLOY_TEST_PG2_PORT", "55432"))
 _BIN_DIRS = ["/usr/lib/postgresql/15/bin", "/usr/local/bin", "/usr/bin"]
 
 
@@ -41,6 +42,18 @@ def _binary(name: str) -> str:
     return found
 
 
+def _free_port(start: int) -> int:
+    """The first free port from `start`: two test sessions at once each get their own cluster."""
+    for port in range(start, start + 100):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    pytest.fail(f"no free port in {start}-{start + 99} for the second cluster", pytrace=False)
+
+
 def _as_postgres(cmd: list[str]) -> list[str]:
     """initdb refuses to run as root; run the cluster as the postgres user when we are root."""
     return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
@@ -48,7 +61,8 @@ def _as_postgres(cmd: list[str]) -> list[str]:
 
 @pytest.fixture(scope="session")
 def second_cluster() -> Iterator[str]:
-    """Admin URL of a fresh PostgreSQL cluster on 127.0.0.1:55432, stopped at session end."""
+    """Admin URL of a fresh PostgreSQL cluster on 127.0.0.1 (port 55432, or the next free one),
+    stopped at session end."""
     root = Path(tempfile.mkdtemp(prefix="trudeploy-pg2-"))
     data, sockets = root / "data", root / "sock"
     sockets.mkdir()
@@ -64,7 +78,8 @@ def second_cluster() -> Iterator[str]:
     if init.returncode != 0:
         pytest.fail(f"initdb for the second cluster failed:\n{init.stderr}", pytrace=False)
     pg_ctl = _binary("pg_ctl")
-    options = f"-p {SECOND_PORT} -k {sockets} -c listen_addresses=127.0.0.1"
+    port = _free_port(FIRST_PORT)
+    options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1"
     start = subprocess.run(
         _as_postgres(
             [pg_ctl, "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "start"]
@@ -76,11 +91,10 @@ def second_cluster() -> Iterator[str]:
     if start.returncode != 0:
         log = (root / "log").read_text() if (root / "log").exists() else ""
         pytest.fail(
-            f"second PostgreSQL cluster did not start on port {SECOND_PORT} "
-            f"(is the port taken? set TRUDEPLOY_TEST_PG2_PORT):\n{start.stderr}\n{log}",
+            f"second PostgreSQL cluster did not start on port {port}:\n{start.stderr}\n{log}",
             pytrace=False,
         )
-    url = f"postgresql://postgres@127.0.0.1:{SECOND_PORT}/postgres"
+    url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
     try:
         yield url
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import uuid
 
 import psycopg
@@ -138,3 +139,7 @@ def test_resume_with_other_databases(make_database, state_dir) -> None:
     run_id = journal_files(state_dir)[0].stem
     _refused(cli("--from", source, "--to", other, "--resume", run_id), "that run copies")
     assert user_objects(other) == 0
+    with (state_dir / "runs" / f"{run_id}.lock").open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a still-running process would
+        _refused(cli("--from", source, "--to", target, "--resume", run_id), "another process")
+    assert cli("--from", source, "--to", target, "--resume", run_id).returncode == 0
