@@ -95,3 +95,23 @@ def test_workflow_through_the_api(author_api, api, user, reviewer):
     assert accepted.json()["state"] == "accepted"
     unknown = api.post(f"{url}transition/", {"to": "published"}, format="json")
     assert unknown.status_code == 400
+
+
+def test_listing_is_three_queries_however_many_submissions_and_files(
+    author_api, user, django_assert_num_queries
+):
+    from submissions.models import ManuscriptFile, Submission
+
+    submissions = Submission.objects.bulk_create(
+        Submission(owner=user, title=f"Paper {i}") for i in range(20)
+    )
+    ManuscriptFile.objects.bulk_create(
+        ManuscriptFile(submission=s, file=f"manuscripts/{s.pk}-{n}.pdf", original_name=f"{n}.pdf")
+        for s in submissions
+        for n in range(2)
+    )
+    with django_assert_num_queries(3):  # count, page, files prefetch
+        response = author_api.get(SUBMISSIONS)
+    assert response.status_code == 200
+    assert response.json()["count"] == 20
+    assert all(len(item["files"]) == 2 for item in response.json()["results"])
