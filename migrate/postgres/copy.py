@@ -131,27 +131,23 @@ class DataCopy:
         return rows
 
     def _worker(self, pending: queue.SimpleQueue[Unit]) -> None:
-        src = self._source_session()
-        dst = connect(self.target)
         try:
-            while not self._stop.is_set():
-                try:
-                    unit = pending.get_nowait()
-                except queue.Empty:
-                    return
-                try:
-                    rows = self.copy_unit(src, dst, unit)
-                except psycopg.Error as exc:
-                    raise CopyError(f"copying {unit.name}: {exc}") from exc
-                if self.delay:
-                    time.sleep(self.delay)
-                self.mark_done(unit.name, {"rows": rows})
+            with self._source_session() as src, connect(self.target) as dst:
+                while not self._stop.is_set():
+                    try:
+                        unit = pending.get_nowait()
+                    except queue.Empty:
+                        return
+                    try:
+                        rows = self.copy_unit(src, dst, unit)
+                    except psycopg.Error as exc:
+                        raise CopyError(f"copying {unit.name}: {exc}") from exc
+                    if self.delay:
+                        time.sleep(self.delay)
+                    self.mark_done(unit.name, {"rows": rows})
         except BaseException:
-            self._stop.set()
+            self._stop.set()  # the other workers stop after their current unit
             raise
-        finally:
-            src.close()
-            dst.close()
 
     def run(self, units: list[Unit], jobs: int) -> None:
         if not units:
