@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -110,3 +111,48 @@ def test_resume_clears_units_committed_but_not_journaled(make_database, state_di
     assert {k: v for k, v in fingerprint(target_url).items() if ":" in v} == rows_only
     with psycopg.connect(target_url) as conn:
         assert conn.execute("SELECT count(*) FROM app.audit_log").fetchone()[0] == 12050
+
+
+def test_lost_target_connection_fails_then_resumes(make_database, state_dir) -> None:
+    """A dropped connection mid-copy is a failed run (exit 1, report says how to resume)."""
+    source, target = make_database("pgsrc"), make_database("pgdst")
+    build_awkward(source)
+    before = fingerprint(source)
+    args = ["--from", source, "--to", target, "--jobs", "2", "--chunk-size", "64kB", "--json"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cli.main", "migrate", "postgres", *args],
+        cwd=REPO,
+        env={**os.environ, TEST_DELAY_ENV: "0.3"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not journal_files(state_dir) or done_units(journal_files(state_dir)[0]) < 3:
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        with psycopg.connect(target, autocommit=True) as conn:
+            killed = conn.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND application_name = 'trudeploy-migrate'"
+            ).fetchone()[0]
+        assert killed >= 1
+        stdout, stderr = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+    assert proc.returncode == 1, stderr
+    failed = json.loads(stdout)
+    assert failed["status"] == "failed" and not failed["ok"]
+    run_id = journal_files(state_dir)[0].stem
+    assert f"--resume {run_id}" in failed["errors"][0]
+
+    done = cli("--from", source, "--to", target, "--resume", run_id, "--json")
+
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert report(done)["status"] == "verified"
+    assert fingerprint(target) == before
+    assert fingerprint(source) == before
