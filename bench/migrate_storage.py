@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import shutil
 import socket
 import subprocess
@@ -91,6 +92,11 @@ def _rclone_env(name: str, endpoint: str) -> dict[str, str]:
     }
 
 
+def _cpu(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _plain_env() -> dict[str, str]:
     """The environment without AWS_CA_BUNDLE: rclone's SDK fails on it even for http:// URLs."""
     return {k: v for k, v in os.environ.items() if k != "AWS_CA_BUNDLE"}
@@ -117,11 +123,11 @@ def main() -> None:
         print(f"source: {count:,} objects, {mb:,.1f} MB; {args.jobs} parallel transfers each")
         os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench")
         os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-        timings = {}
+        timings, cpus = {}, {}
         with tempfile.TemporaryDirectory() as state:
             os.environ["TRUDEPLOY_STATE_DIR"] = state
             for verify in ("full", "checksum"):
-                started = time.perf_counter()
+                started, cpu = time.perf_counter(), _cpu(resource.RUSAGE_SELF)
                 report = migrate_storage(
                     StorageOptions(
                         source=Side("s3://source", "--from", endpoint=a),
@@ -132,8 +138,9 @@ def main() -> None:
                     )
                 )
                 timings[verify] = time.perf_counter() - started
+                cpus[verify] = _cpu(resource.RUSAGE_SELF) - cpu
                 assert report.ok, report.to_json()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), _cpu(resource.RUSAGE_CHILDREN)
         subprocess.run(
             [rclone, "copy", "src:source", "dst:rclone", "--transfers", str(args.jobs),
              "--checkers", str(args.jobs), "--s3-upload-cutoff", "16M", "--s3-chunk-size", "16M"],
@@ -141,15 +148,17 @@ def main() -> None:
             env={**_plain_env(), **_rclone_env("src", a), **_rclone_env("dst", b)},
         )  # fmt: skip
         theirs = time.perf_counter() - started
+        their_cpu = _cpu(resource.RUSAGE_CHILDREN) - cpu
         got = sum(1 for p in dst.get_paginator("list_objects_v2").paginate(Bucket="rclone")
                   for _ in p.get("Contents", []))  # fmt: skip
         assert got == count, f"rclone copied {got} of {count} objects"
         for verify, took in timings.items():
             rate = f"{mb / took:6.1f} MB/s  {count / took:6.0f} obj/s"
             ratio = f"rclone/ours {theirs / took:.2f}x"
-            print(f"trudeploy --verify {verify:8s}: {took:7.2f} s  {rate}  {ratio}")
+            cpu_s = f"CPU {cpus[verify]:.1f} s"
+            print(f"trudeploy --verify {verify:8s}: {took:7.2f} s  {rate}  {ratio}  {cpu_s}")
         rate = f"{mb / theirs:6.1f} MB/s  {count / theirs:6.0f} obj/s"
-        print(f"rclone copy:                  {theirs:7.2f} s  {rate}")
+        print(f"rclone copy:                  {theirs:7.2f} s  {rate}  CPU {their_cpu:.1f} s")
     finally:
         first.kill()
         second.kill()

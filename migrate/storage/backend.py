@@ -51,8 +51,11 @@ class Backend(ABC):
         """A stream of the object's bytes."""
 
     @abstractmethod
-    def write(self, key: str, stream: BinaryIO, size: int) -> None:
-        """Store `size` bytes read from `stream` as `key` (overwriting a partial earlier write)."""
+    def write(self, key: str, stream: BinaryIO, size: int) -> str | None:
+        """Store `size` bytes read from `stream` as `key` (overwriting a partial earlier write).
+
+        Returns the SHA-256 (hex) the store says it validated and kept for the object, if any.
+        """
 
     def server_side_copy(self, source: Backend, key: str, size: int) -> bool:
         """Copy `key` from `source` inside the store, if both sides are one service; else False."""

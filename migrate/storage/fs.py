@@ -53,7 +53,7 @@ class FileBackend(Backend):
     def open(self, key: str) -> BinaryIO:
         return (self.root / key).open("rb")
 
-    def write(self, key: str, stream: BinaryIO, size: int) -> None:
+    def write(self, key: str, stream: BinaryIO, size: int) -> str | None:
         parts = key.split("/")
         if key.startswith("/") or ".." in parts or "" in parts:
             raise OSError(f"object key {key!r} cannot be stored as a file under {self.root}")
@@ -61,3 +61,4 @@ class FileBackend(Backend):
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as out:
             shutil.copyfileobj(stream, out, CHUNK)  # type: ignore[misc]
+        return None

@@ -59,13 +59,17 @@ def copy_object(
     else:
         with source.open(obj.key) as raw:
             reader = HashingReader(raw)
-            target.write(obj.key, reader, obj.size)  # type: ignore[arg-type]
+            stored = target.write(obj.key, reader, obj.size)  # type: ignore[arg-type]
             reader.read()  # a writer may stop at `size`; hash anything after it too
         outcome = Outcome(obj.key, obj.size, "streamed", source_sha256=reader.hexdigest())
         if reader.size != obj.size:
             outcome.error = f"source changed during the copy ({obj.size} -> {reader.size} bytes)"
-    stored = target.stored_sha256(obj.key) if verify == "checksum" else None
-    outcome.target_size, outcome.target_sha256 = stored or target.sha256(obj.key)
+        if verify == "checksum" and stored is not None:
+            # The store validated these bytes against this SHA-256 on receipt; no read-back.
+            outcome.target_size, outcome.target_sha256 = reader.size, stored
+            return outcome
+    kept = target.stored_sha256(obj.key) if verify == "checksum" else None
+    outcome.target_size, outcome.target_sha256 = kept or target.sha256(obj.key)
     return outcome
 
 
