@@ -18,11 +18,11 @@ case "$process" in
         exec gunicorn config.wsgi:application "$@"
         ;;
     worker)
-        exec celery --app config worker --loglevel "${LOG_LEVEL:-INFO}" \
+        exec celery --app config --quiet worker --loglevel "${LOG_LEVEL:-INFO}" \
             --concurrency "${CELERY_CONCURRENCY:-2}" "$@"
         ;;
     beat)
-        exec celery --app config beat --loglevel "${LOG_LEVEL:-INFO}" \
+        exec celery --app config --quiet beat --loglevel "${LOG_LEVEL:-INFO}" \
             --schedule "${CELERY_BEAT_SCHEDULE_FILE:-/tmp/celerybeat-schedule}" "$@"
         ;;
     release)
