@@ -118,10 +118,15 @@ def run_ours(source: str, target: str, jobs: int, state: str) -> dict[str, objec
     }
 
 
-def run_dump_restore(source: str, target: str, jobs: int) -> dict[str, object]:
+def run_dump_restore(
+    source: str, target: str, jobs: int, compress: str | None = None
+) -> dict[str, object]:
+    """pg_dump -Fd -j N to a temp dir, then pg_restore -j N; `compress` e.g. "0" for -Z0."""
     with tempfile.TemporaryDirectory(prefix="bench-pgdump-") as tmp:
         folder = str(Path(tmp) / "dump")
-        dump_s, dump = _timed(["pg_dump", "-Fd", "-j", str(jobs), "-f", folder, "-d", source])
+        extra = ["-Z", compress] if compress is not None else []
+        dump_cmd = ["pg_dump", "-Fd", "-j", str(jobs), *extra, "-f", folder, "-d", source]
+        dump_s, dump = _timed(dump_cmd)
         if dump.returncode != 0:
             raise SystemExit(f"pg_dump failed:\n{dump.stderr}")
         restore_s, restore = _timed(["pg_restore", "-j", str(jobs), "-d", target, folder])
@@ -161,9 +166,12 @@ def main(
     jobs: int = typer.Option(2, help="N for every tool (--jobs, -j, --table/index-jobs)."),
     small_tables: int = typer.Option(300, help="Number of small tables."),
     keep: bool = typer.Option(False, help="Keep the databases afterwards."),
+    uncompressed: bool = typer.Option(
+        True, help="Also time pg_dump -Z0 (no gzip) + pg_restore, to show compression's share."
+    ),
 ) -> None:
     admin = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-    names = {k: f"{PREFIX}_{k}" for k in ("src", "ours", "dump", "pgcopydb")}
+    names = {k: f"{PREFIX}_{k}" for k in ("src", "ours", "dump", "dump0", "pgcopydb")}
     results: dict[str, object] = {"size_mb": size_mb, "jobs": jobs}
     try:
         source = _recreate(admin, names["src"])
@@ -175,6 +183,11 @@ def main(
         console.print(f"trudeploy: {results['ours']}")
         results["dump_restore"] = run_dump_restore(source, _recreate(admin, names["dump"]), jobs)
         console.print(f"pg_dump + pg_restore: {results['dump_restore']}")
+        if uncompressed:
+            results["dump_restore_z0"] = run_dump_restore(
+                source, _recreate(admin, names["dump0"]), jobs, compress="0"
+            )
+            console.print(f"pg_dump -Z0 + pg_restore: {results['dump_restore_z0']}")
         binary, how = ensure_pgcopydb()
         results["pgcopydb_install"] = how
         if binary:
@@ -193,6 +206,9 @@ def main(
     table.add_row("trudeploy copy + verify", f"{ours}", "1.00")
     dump_total = results["dump_restore"]["total"]
     table.add_row("pg_dump -Fd + pg_restore", f"{dump_total}", f"{dump_total / ours:.2f}")
+    if "dump_restore_z0" in results:
+        z0 = results["dump_restore_z0"]["total"]
+        table.add_row("pg_dump -Fd -Z0 + pg_restore", f"{z0}", f"{z0 / ours:.2f}")
     pgcopydb = results.get("pgcopydb", {})
     if pgcopydb.get("total"):
         table.add_row("pgcopydb clone", f"{pgcopydb['total']}", f"{pgcopydb['total'] / ours:.2f}")
@@ -207,6 +223,11 @@ def main(
     )
     results["ratios"] = {
         "vs_dump_restore": round(dump_total / ours, 2),
+        "vs_dump_restore_z0": (
+            round(results["dump_restore_z0"]["total"] / ours, 2)
+            if "dump_restore_z0" in results
+            else None
+        ),
         "vs_pgcopydb": round(pgcopydb["total"] / ours, 2) if pgcopydb.get("total") else None,
         "verify_over_copy": round(verify_ratio, 3),
     }
