@@ -88,3 +88,7 @@ def test_session_authenticated_writes_need_a_csrf_token(user):
     refused = browser.post(SUBMISSIONS, {"title": "No token"}, format="json")
     assert refused.status_code == 403
     assert "CSRF" in refused.json()["detail"]
+
+
+def test_the_bench_only_bare_view_is_not_routed_by_default(author_api):
+    assert author_api.get("/api/v1/bench/bare/").status_code == 404

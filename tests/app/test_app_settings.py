@@ -139,6 +139,7 @@ print(json.dumps({
     "time_limit": conf.task_time_limit,
     "soft_time_limit": conf.task_soft_time_limit,
     "beat": [entry["task"] for entry in conf.beat_schedule.values()],
+    "broker_tls_verified": conf.broker_use_ssl == {"ssl_cert_reqs": 2},
     "sentry": sentry_sdk.get_client().is_active(),
 }))
 """
@@ -155,6 +156,7 @@ print(json.dumps({
         "time_limit": 300,
         "soft_time_limit": 240,
         "beat": ["submissions.tasks.checksum_pending_files"],
+        "broker_tls_verified": True,
         "sentry": True,
     }
 

@@ -6,6 +6,7 @@ disk and Celery tasks run eagerly in the calling process.
 
 from __future__ import annotations
 
+import ssl
 from datetime import timedelta
 from pathlib import Path
 
@@ -170,6 +171,9 @@ USE_TZ = True
 # --- Celery: Redis broker, eager without one (or when CELERY_EAGER says so) ----------------------
 CELERY_EAGER = env_bool("CELERY_EAGER", not REDIS_URL)
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+if REDIS_URL.startswith("rediss://") and "ssl_cert_reqs" not in REDIS_URL:
+    # Celery refuses a TLS Redis URL that does not say how to check the certificate: check it.
+    CELERY_BROKER_USE_SSL = {"ssl_cert_reqs": ssl.CERT_REQUIRED}
 CELERY_TASK_ALWAYS_EAGER = CELERY_EAGER
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
