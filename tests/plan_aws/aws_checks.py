@@ -8,7 +8,10 @@ from __future__ import annotations
 import importlib
 import inspect
 import json
+import re
 from typing import Any
+
+from policy_sentry.querying.actions import get_action_data
 
 from components.app_env import SECRET_KEYS
 from components.aws.plan_view import container_definitions
@@ -480,4 +483,76 @@ def tagged(plan: Plan, expected: dict[str, str]) -> list[str]:
         tags: dict[str, Any] = r.inputs.get("tags") or {}
         if taggable[r.type] and {k: tags.get(k) for k in expected} != expected:
             problems.append(f"{r.name} ({r.type}): tags {tags}")
+    return problems
+
+
+# ---- IAM policies against AWS's own action and resource-type definitions (policy_sentry) -------
+
+_LIT, _COLONLESS, _ANY = "lit", "colonless", "any"
+
+
+def _tokens(pattern: str, *, arn_format: bool) -> list[tuple[str, str, bool]]:
+    """`(class, char, repeats)` tokens: in a policy resource `*` is any run of characters; in an
+    ARN format from the IAM definitions `${Name}` is one or more characters other than `:`."""
+    out: list[tuple[str, str, bool]] = []
+    for part in re.split(r"(\$\{[^}]+\}|\*)" if arn_format else r"(\*)", pattern):
+        if part == "*" and not arn_format:
+            out.append((_ANY, "", True))
+        elif arn_format and part.startswith("${"):
+            out += [(_COLONLESS, "", False), (_COLONLESS, "", True)]
+        else:
+            out += [(_LIT, c, False) for c in part]
+    return out
+
+
+def _overlap(a: tuple[str, str, bool], b: tuple[str, str, bool]) -> bool:
+    (ka, ca, _), (kb, cb, _) = a, b
+    if ka == _LIT and kb == _LIT:
+        return ca == cb
+    if _LIT in (ka, kb):
+        return (ca or cb) != ":" or _ANY in (ka, kb)
+    return True
+
+
+def patterns_intersect(resource: str, arn_format: str) -> bool:
+    """Whether some ARN matches both the policy's resource and the action's ARN format."""
+    a, b = _tokens(resource, arn_format=False), _tokens(arn_format, arn_format=True)
+    seen, todo = set(), [(0, 0)]
+    while todo:
+        i, j = todo.pop()
+        if (i, j) in seen:
+            continue
+        seen.add((i, j))
+        if i == len(a) and j == len(b):
+            return True
+        if i < len(a) and a[i][2]:
+            todo.append((i + 1, j))
+        if j < len(b) and b[j][2]:
+            todo.append((i, j + 1))
+        if i < len(a) and j < len(b) and _overlap(a[i], b[j]):
+            todo.append((i if a[i][2] else i + 1, j if b[j][2] else j + 1))
+    return False
+
+
+def iam_matches_aws_definitions(plan: Plan) -> list[str]:
+    """Every action in every role policy exists in AWS's IAM definitions, and every resource is of
+    a type that action applies to; `*` only for actions that take no resource type."""
+    problems: list[str] = []
+    for p in plan.of_type(ROLE_POLICY):
+        for st in json.loads(p.inputs["policy"])["Statement"]:
+            for action in st["Action"]:
+                service, name = action.split(":", 1)
+                formats = [
+                    d["resource_arn_format"]
+                    for d in get_action_data(service, name).get(service, [])
+                ]
+                if not formats:
+                    problems.append(f"{p.name}: {action} is not an IAM action")
+                    continue
+                for resource in st["Resource"]:
+                    if resource == "*":
+                        if formats != ["*"]:
+                            problems.append(f"{p.name}: {action} on * (it takes {formats})")
+                    elif not any(f != "*" and patterns_intersect(resource, f) for f in formats):
+                        problems.append(f"{p.name}: {action} does not apply to {resource}")
     return problems

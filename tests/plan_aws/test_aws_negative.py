@@ -199,3 +199,29 @@ def test_an_untagged_resource_is_caught() -> None:
 
     problems = checks.tagged(broken(untag), {"project": "trudeploy", "stack": "prod"})
     assert len(problems) == 1 and "redis-group" in problems[0]
+
+
+def test_an_unknown_action_or_a_resource_of_the_wrong_type_is_caught() -> None:
+    def misuse(plan: Plan) -> None:
+        policy = named(plan, "roles-task-bucket", checks.ROLE_POLICY)
+        doc = json.loads(policy.inputs["policy"])
+        doc["Statement"][0]["Action"] = ["s3:ListBuckett", "s3:GetBucketLocation"]
+        doc["Statement"][1]["Resource"] = [named(plan, "secrets-env", checks.SECRET).outputs["arn"]]
+        policy.inputs["policy"] = json.dumps(doc)
+
+    problems = checks.iam_matches_aws_definitions(broken(misuse))
+    assert any("s3:ListBuckett is not an IAM action" in p for p in problems)
+    assert len([p for p in problems if "does not apply to arn:aws:secretsmanager" in p]) == 4
+
+
+def test_pattern_intersection_reads_wildcards_and_arn_variables() -> None:
+    bucket, obj = (
+        "arn:${Partition}:s3:::${BucketName}",
+        "arn:${Partition}:s3:::${BucketName}/${Key}",
+    )
+    stream = "arn:${Partition}:logs:${Region}:${Account}:log-group:${Group}:log-stream:${Stream}"
+    assert checks.patterns_intersect("arn:aws:s3:::media", bucket)
+    assert not checks.patterns_intersect("arn:aws:s3:::media", obj)
+    assert checks.patterns_intersect("arn:aws:s3:::media/*", obj)
+    assert checks.patterns_intersect("arn:aws:logs:eu-west-1:1:log-group:/ecs/app:*", stream)
+    assert not checks.patterns_intersect("arn:aws:logs:eu-west-1:1:log-group:/ecs/app", stream)

@@ -233,3 +233,8 @@ def test_a_stack_without_workers_declares_no_worker_service() -> None:
     plan = plan_with(prod_config(env="development", app={"replicas": {"worker": 0}}))
     assert sorted(p.process for p in VIEW.processes(plan)) == ["beat", "release", "web"]
     assert invariants.violations(plan, VIEW) == []
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_iam_policies_name_real_actions_on_resources_they_apply_to(env: str) -> None:
+    assert checks.iam_matches_aws_definitions(plan_for(env)) == []
