@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from migrate.postgres.errors import PreflightError
 from migrate.postgres.plan import DEFAULT_CHUNK_BYTES, parse_size
@@ -65,7 +66,7 @@ def postgres(
     try:
         report = migrate(options)
     except PreflightError as exc:
-        err.print(f"[bold red]refused[/] {exc}", highlight=False)
+        err.print(f"[bold red]refused[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(2) from None
     if json_out:
         typer.echo(report.to_json())
