@@ -88,7 +88,8 @@ def connect(url: PgUrl, *, autocommit: bool = False) -> psycopg.Connection:
             application_name="trudeploy-migrate",
         )
     except psycopg.OperationalError as exc:
-        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+        reason = "; ".join(lines) or type(exc).__name__
         raise PreflightError(f"{url.option}: cannot connect to {url.redacted}: {reason}") from None
 
 
