@@ -119,7 +119,11 @@ def _execute(
                 started = time.perf_counter()
                 journal.set_status("copying")
                 _copy(opts, plan, source, target, journal, report, progress)
-                report.timings["copy_s"] = round(time.perf_counter() - started, 3)
+                took = time.perf_counter() - started
+                report.timings["copy_s"] = round(took, 3)
+                report.stats["keys_per_s"] = (
+                    round(report.stats["keys_copied"] / took) if took else None
+                )
             started = time.perf_counter()
             if journal is not None:
                 journal.set_status("verifying")

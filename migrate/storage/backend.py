@@ -57,6 +57,14 @@ class Backend(ABC):
         Returns the SHA-256 (hex) the store says it validated and kept for the object, if any.
         """
 
+    def discard_partial_writes(self) -> int:
+        """Drop what a killed run left half-written and invisible (e.g. multipart uploads).
+
+        Only called when resuming: the prefix was empty when the run began, so it is all ours.
+        Returns how many were discarded.
+        """
+        return 0
+
     def server_side_copy(self, source: Backend, key: str, size: int) -> bool:
         """Copy `key` from `source` inside the store, if both sides are one service; else False."""
         return False

@@ -123,11 +123,16 @@ def migrate_storage(opts: StorageOptions) -> Report:
         if opts.dry_run:
             report.status = "planned"
             return report
+        if opts.resume:
+            dropped = target.discard_partial_writes()
+            report.preflight.append(f"discarded {dropped} unfinished multipart upload(s)")
         if journal is not None:
             journal.set_status("copying")
         started = time.perf_counter()
         outcomes = _run_all(opts, source, target, objects, journal, server_side, total)
-        report.timings["copy_and_verify_s"] = round(time.perf_counter() - started, 3)
+        took = time.perf_counter() - started
+        report.timings["copy_and_verify_s"] = round(took, 3)
+        report.stats["bytes_per_s"] = round(total / took) if took else None
         _report(report, objects, outcomes, target)
         if journal is not None:
             journal.set_status(report.status)

@@ -134,6 +134,19 @@ class S3Backend(Backend):
             return None
         return int(head["ContentLength"]), base64.b64decode(value).hex()
 
+    def discard_partial_writes(self) -> int:
+        pages = self.client.get_paginator("list_multipart_uploads").paginate(
+            Bucket=self.bucket, Prefix=self.prefix
+        )
+        dropped = 0
+        for page in pages:
+            for upload in page.get("Uploads", []):
+                self.client.abort_multipart_upload(
+                    Bucket=self.bucket, Key=upload["Key"], UploadId=upload["UploadId"]
+                )
+                dropped += 1
+        return dropped
+
     def same_service(self, other: Backend) -> bool:
         return (
             isinstance(other, S3Backend)
