@@ -99,12 +99,18 @@ def migrate_storage(opts: StorageOptions) -> Report:
                 "the run that wrote there"
             )
         objects = list(source.list())
+        markers: list[ObjectInfo] = []
+        if isinstance(target, FileBackend):
+            # S3 "folder" markers (keys ending in /) have no file to become on a filesystem.
+            markers = [o for o in objects if o.key == "" or o.key.endswith("/")]
+            objects = [o for o in objects if o not in markers]
         total = sum(o.size for o in objects)
         server_side = (
             opts.server_side and isinstance(target, S3Backend) and target.same_service(source)
         )
         notes = [
             f"{len(objects):,} objects, {total:,} bytes under {source.display}",
+            *([f"{len(markers)} folder marker(s) not copied to a filesystem"] if markers else []),
             "copy: server-side (same endpoint)" if server_side else "copy: streamed through here",
             "verify: "
             + (

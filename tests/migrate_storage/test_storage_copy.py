@@ -111,3 +111,14 @@ def test_storage_checksum_verification_uses_the_sha256_the_store_kept(s3) -> Non
     head = second.client().head_object(Bucket=dst, Key="a.txt", ChecksumMode="ENABLED")
     assert base64.b64decode(head["ChecksumSHA256"]).hex() == expected_sums(data)["a.txt"]
     assert s3_sums(second.client(), dst) == expected_sums(data)
+
+
+def test_storage_s3_folder_markers_are_not_files(s3, tmp_path) -> None:
+    server, _ = s3
+    bucket = server.bucket()
+    put_s3(server.client(), bucket, "", {"docs/": b"", "docs/readme.txt": b"hello"})
+    code, report, err = run_cli("--from", f"s3://{bucket}", "--to", f"file://{tmp_path}/out",
+                                "--from-endpoint", server.endpoint)  # fmt: skip
+    assert code == 0, err
+    assert "1 folder marker(s) not copied to a filesystem" in report["preflight"]
+    assert file_sums(tmp_path / "out") == expected_sums({"docs/readme.txt": b"hello"})
