@@ -44,6 +44,7 @@ class Endpoint:
             )
         self.url = url
         self.option = option
+        self.url_db = parts.path.strip("/") or None  # ignored: databases come from --db
         self.display = redact(url)
         self._base = redis.ConnectionPool.from_url(
             url, socket_connect_timeout=5, socket_timeout=120, protocol=2

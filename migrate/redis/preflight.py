@@ -60,6 +60,9 @@ def preflight(
         raise RedisInputError(f"--to {target.display} is a read-only {dst.role}; use its primary")
     dbs = databases if databases is not None else sorted(d for d, n in src.keyspace.items() if n)
     notes = [f"source Redis {src.version}, target Redis {dst.version}"]
+    for side in (source, target):
+        if side.url_db not in (None, "0") and databases is None:
+            notes.append(f"the /{side.url_db} in {side.option} is ignored; choose with --db")
     for db in dbs:
         if not target.can_select(db):
             raise RedisInputError(
