@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import BinaryIO
 
 CHUNK = 1 << 20
@@ -19,6 +19,14 @@ CHUNK = 1 << 20
 
 class StorageInputError(Exception):
     """Bad input or a refused preflight: one clear message, exit code 2, nothing written."""
+
+
+@dataclass
+class Attributes:
+    """What a browser or CDN needs besides the bytes: media type and user metadata."""
+
+    content_type: str | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -50,8 +58,14 @@ class Backend(ABC):
     def open(self, key: str) -> BinaryIO:
         """A stream of the object's bytes."""
 
+    def read(self, key: str) -> tuple[BinaryIO, Attributes]:
+        """The object's bytes as a stream, with its attributes."""
+        return self.open(key), Attributes()
+
     @abstractmethod
-    def write(self, key: str, stream: BinaryIO, size: int) -> str | None:
+    def write(
+        self, key: str, stream: BinaryIO, size: int, attributes: Attributes | None = None
+    ) -> str | None:
         """Store `size` bytes read from `stream` as `key` (overwriting a partial earlier write).
 
         Returns the SHA-256 (hex) the store says it validated and kept for the object, if any.

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import mimetypes
 import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from migrate.storage.backend import CHUNK, Backend, ObjectInfo, StorageInputError
+from migrate.storage.backend import CHUNK, Attributes, Backend, ObjectInfo, StorageInputError
 
 
 class FileBackend(Backend):
@@ -53,7 +54,13 @@ class FileBackend(Backend):
     def open(self, key: str) -> BinaryIO:
         return (self.root / key).open("rb")
 
-    def write(self, key: str, stream: BinaryIO, size: int) -> str | None:
+    def read(self, key: str) -> tuple[BinaryIO, Attributes]:
+        """Files carry no media type; guess it from the name, as web servers do."""
+        return self.open(key), Attributes(content_type=mimetypes.guess_type(key)[0])
+
+    def write(
+        self, key: str, stream: BinaryIO, size: int, attributes: Attributes | None = None
+    ) -> str | None:
         parts = key.split("/")
         if key.startswith("/") or ".." in parts or "" in parts:
             raise OSError(f"object key {key!r} cannot be stored as a file under {self.root}")

@@ -21,7 +21,7 @@ from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-from migrate.storage.backend import Backend, ObjectInfo, StorageInputError
+from migrate.storage.backend import Attributes, Backend, ObjectInfo, StorageInputError
 
 
 class S3Backend(Backend):
@@ -108,7 +108,19 @@ class S3Backend(Backend):
         body = self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"]
         return body  # type: ignore[no-any-return]
 
-    def write(self, key: str, stream: BinaryIO, size: int) -> str | None:
+    def read(self, key: str) -> tuple[BinaryIO, Attributes]:
+        reply = self.client.get_object(Bucket=self.bucket, Key=self._key(key))
+        attributes = Attributes(reply.get("ContentType"), dict(reply.get("Metadata") or {}))
+        return reply["Body"], attributes
+
+    def write(
+        self, key: str, stream: BinaryIO, size: int, attributes: Attributes | None = None
+    ) -> str | None:
+        extra: dict[str, Any] = {}
+        if attributes and attributes.content_type:
+            extra["ContentType"] = attributes.content_type
+        if attributes and attributes.metadata:
+            extra["Metadata"] = attributes.metadata
         if size < self.part_size:
             data = stream.read()
             # The store checks the bytes it received against this SHA-256 and keeps it.
@@ -119,10 +131,13 @@ class S3Backend(Backend):
                 Body=data,
                 ChecksumAlgorithm="SHA256",
                 ChecksumSHA256=checksum,
+                **extra,
             )
             stored = reply.get("ChecksumSHA256")
             return base64.b64decode(stored).hex() if stored else None
-        self.client.upload_fileobj(stream, self.bucket, self._key(key), Config=self.transfer)
+        self.client.upload_fileobj(
+            stream, self.bucket, self._key(key), ExtraArgs=extra, Config=self.transfer
+        )
         return None
 
     def stored_sha256(self, key: str) -> tuple[int, str] | None:

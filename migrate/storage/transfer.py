@@ -57,9 +57,10 @@ def copy_object(
         outcome = Outcome(obj.key, obj.size, "server-side")
         _, outcome.source_sha256 = source.sha256(obj.key)
     else:
-        with source.open(obj.key) as raw:
+        raw, attributes = source.read(obj.key)
+        with raw:
             reader = HashingReader(raw)
-            stored = target.write(obj.key, reader, obj.size)  # type: ignore[arg-type]
+            stored = target.write(obj.key, reader, obj.size, attributes)  # type: ignore[arg-type]
             reader.read()  # a writer may stop at `size`; hash anything after it too
         outcome = Outcome(obj.key, obj.size, "streamed", source_sha256=reader.hexdigest())
         if reader.size != obj.size:

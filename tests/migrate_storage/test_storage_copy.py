@@ -122,3 +122,25 @@ def test_storage_s3_folder_markers_are_not_files(s3, tmp_path) -> None:
     assert code == 0, err
     assert "1 folder marker(s) not copied to a filesystem" in report["preflight"]
     assert file_sums(tmp_path / "out") == expected_sums({"docs/readme.txt": b"hello"})
+
+
+def test_storage_keeps_content_type_and_metadata(s3, tmp_path) -> None:
+    first, second = s3
+    src, dst, up = first.bucket(), second.bucket(), second.bucket()
+    first.client().put_object(
+        Bucket=src, Key="page.html", Body=b"<p>hi</p>", ContentType="text/html; charset=utf-8",
+        Metadata={"owner": "web"},
+    )  # fmt: skip
+    code, _, err = run_cli(
+        "--from", f"s3://{src}", "--to", f"s3://{dst}",
+        "--from-endpoint", first.endpoint, "--to-endpoint", second.endpoint,
+    )  # fmt: skip
+    assert code == 0, err
+    head = second.client().head_object(Bucket=dst, Key="page.html")
+    assert head["ContentType"] == "text/html; charset=utf-8"
+    assert head["Metadata"] == {"owner": "web"}
+    put_files(tmp_path / "site", {"logo.png": b"\x89PNG", "app.js": b"1"})
+    code, _, err = run_cli("--from", f"file://{tmp_path}/site", "--to", f"s3://{up}",
+                           "--to-endpoint", second.endpoint)  # fmt: skip
+    assert code == 0, err
+    assert second.client().head_object(Bucket=up, Key="logo.png")["ContentType"] == "image/png"
