@@ -5,6 +5,7 @@
 #   worker   a Celery worker
 #   beat     the one Celery beat (run exactly one per deployment)
 #   release  database migrations, once per deploy, before new code takes traffic
+#   manage   any other manage.py command (createsuperuser, shell, ...) as a one-off task
 set -eu
 cd "$(dirname "$0")"
 
@@ -26,10 +27,13 @@ case "$process" in
             --schedule "${CELERY_BEAT_SCHEDULE_FILE:-/tmp/celerybeat-schedule}" "$@"
         ;;
     release)
-        exec python manage.py migrate --noinput "$@"
+        exec python manage.py release "$@"
+        ;;
+    manage)
+        exec python manage.py "$@"
         ;;
     *)
-        echo "docker-entrypoint.sh: unknown process '$process'; use one of: web worker beat release" >&2
+        echo "docker-entrypoint.sh: unknown process '$process'; use one of: web worker beat release manage" >&2
         exit 64
         ;;
 esac

@@ -132,6 +132,35 @@ def test_release_migrates_then_web_serves_through_gunicorn(service_env, start):
     assert any(line["logger"] == "gunicorn.access" for line in lines)
 
 
+def test_concurrent_release_runs_apply_migrations_once_and_all_succeed(service_env):
+    """ECS may start the release step beside several new web tasks at once; the advisory lock
+    makes the later runs wait and then find nothing to do instead of failing on the same DDL."""
+    runs = [
+        subprocess.Popen(
+            [str(ENTRYPOINT), "release"],
+            env=service_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    errors = [run.communicate(timeout=120)[1] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0], errors
+    with psycopg.connect(service_env["DATABASE_URL"]) as conn:
+        (applied,) = conn.execute(
+            "SELECT count(*) FROM django_migrations WHERE app = 'submissions'"
+        ).fetchone()
+    assert applied >= 1
+
+
+def test_manage_runs_a_one_off_command(service_env):
+    assert entrypoint("release", env=service_env).returncode == 0
+    result = entrypoint("manage", "showmigrations", "submissions", env=service_env)
+    assert result.returncode == 0, result.stderr
+    assert "[X]" in result.stdout
+
+
 def test_worker_checksums_a_file_queued_through_redis(service_env, start):
     assert entrypoint("release", env=service_env).returncode == 0
     payload = os.urandom(200_000)

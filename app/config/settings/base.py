@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "submissions",
     "health",
     "api",
+    "deploy",
 ]
 
 # The health middleware sits right after SecurityMiddleware: probes are answered before anything
