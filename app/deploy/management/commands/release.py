@@ -2,8 +2,9 @@
 
 Some targets start the release step beside each new web task (ECS runs it as a container that web
 waits for), so several can start at once. Holding a PostgreSQL advisory lock around `migrate` makes
-the first run apply the migrations and the others find nothing left to do, instead of racing on the
-same DDL. Databases without advisory locks (SQLite, for the embedded default) have one writer anyway.
+the first run apply the migrations and the others find nothing left to do, instead of racing on
+the same DDL. Databases without advisory locks (SQLite, the embedded default) have one writer
+anyway.
 """
 
 from __future__ import annotations
