@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import os
 import queue
+import select
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
-from psycopg import sql
+from psycopg import pq, sql
 
 from migrate.postgres.conn import PgUrl, connect, connect_source
 from migrate.postgres.errors import CopyError
@@ -44,6 +45,41 @@ def _copy_in(unit: Unit) -> sql.Composed:
     return sql.SQL("COPY {t} ({cols}) FROM STDIN{fmt}").format(
         t=unit.ident(), cols=sql.SQL(", ").join(map(sql.Identifier, unit.columns)), fmt=fmt
     )
+
+
+def _relay(source: pq.abc.PGconn, flush: Callable[[bytearray, int], None]) -> None:
+    """Read a started COPY TO STDOUT straight from libpq, handing `flush` ~FLUSH_BYTES batches.
+
+    psycopg's Copy iterator costs a generator round trip per row, and libpq yields one row per
+    message; with two workers that Python overhead (and the GIL it holds) made the relay ~35%
+    slower. Here every row already buffered is drained in one tight loop, and waiting for the
+    socket happens in poll(), which releases the GIL. Messages count rows as they stream (binary
+    COPY adds one for its trailer; the caller corrects from the final row count)."""
+    poller = select.poll()
+    poller.register(source.socket, select.POLLIN)
+    buffer, rows = bytearray(), 0
+    while True:
+        size, data = source.get_copy_data(1)
+        if size > 0:
+            buffer += data
+            rows += 1
+            if len(buffer) >= FLUSH_BYTES:
+                flush(buffer, rows)
+                buffer, rows = bytearray(), 0
+        elif size == 0:
+            poller.poll()
+            source.consume_input()
+        elif size == -1:
+            break
+        else:
+            raise psycopg.OperationalError(source.get_error_message())
+    if buffer:
+        flush(buffer, rows)
+    while (result := source.get_result()) is not None:
+        if result.status != pq.ExecStatus.COMMAND_OK:
+            raw = result.error_message or b""
+            message = (raw.decode(errors="replace") if isinstance(raw, bytes) else raw).strip()
+            raise psycopg.OperationalError(f"COPY from the source failed: {message}")
 
 
 def clear_statement(unit: Unit) -> sql.Composed:
@@ -103,29 +139,23 @@ class DataCopy:
 
     def copy_unit(self, src: psycopg.Connection, dst: psycopg.Connection, unit: Unit) -> int:
         """Copy one unit in one target transaction; returns the rows written."""
+        reported = 0
+
+        def flush(buffer: bytearray, rows: int) -> None:
+            nonlocal reported
+            writer.write(buffer)
+            self.on_progress(len(buffer), rows)
+            reported += rows
+
         with dst.transaction(), dst.cursor() as out_cur:
             if self.resuming and unit.mode != "block":
                 out_cur.execute(clear_statement(unit))
             with (
                 src.cursor() as in_cur,
-                in_cur.copy(_copy_out(unit)) as reader,
+                in_cur.copy(_copy_out(unit)),
                 out_cur.copy(_copy_in(unit)) as writer,
             ):
-                # libpq hands out one row per message, so messages count rows as they stream
-                # (binary COPY adds one for its trailer; corrected from the final row count).
-                buffer, messages, reported = bytearray(), 0, 0
-                for data in reader:
-                    buffer += data
-                    messages += 1
-                    if len(buffer) >= FLUSH_BYTES:
-                        writer.write(buffer)
-                        self.on_progress(len(buffer), messages)
-                        reported += messages
-                        buffer, messages = bytearray(), 0
-                if buffer:
-                    writer.write(buffer)
-                    self.on_progress(len(buffer), messages)
-                    reported += messages
+                _relay(src.pgconn, flush)
             rows = out_cur.rowcount
         self.on_progress(0, rows - reported)
         return rows

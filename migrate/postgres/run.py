@@ -156,10 +156,14 @@ class Migration:
                 self.journal.record("plan", "done", {"units": [u.to_dict() for u in units]})
             self.journal.set_status("running")
             try:
-                with Bars(self.opts.quiet) as bars:
+                with Bars(self.opts.quiet) as bars, ThreadPoolExecutor(1) as side:
                     self._copy(snapshot, units, found, bars)
                     coordinator.commit()
+                    # ANALYZE only samples, verification only reads: neither waits for the other,
+                    # so they run side by side.
+                    analyzing = side.submit(self._analyze_step, found, bars)
                     self._verify(found, bars)
+                    analyzing.result()
             except (CopyError, PreflightError, psycopg.Error) as exc:
                 # Writing has started: even a lost connection is a failed run (exit 1), which
                 # `--resume` finishes, not a refusal.
@@ -241,10 +245,6 @@ class Migration:
                 with connect(self.target, autocommit=True) as conn:
                     sequences.write_values(conn, values)
             journal.mark_done("sequences")
-        if self._step("analyze"):
-            with self._timed("analyze"):
-                self._analyze(found, bars)
-            journal.mark_done("analyze")
 
     def _post_data(self, snapshot: str, bars: Bars) -> None:
         journal = self.journal
@@ -264,6 +264,13 @@ class Migration:
                 advance=lambda: bars.items.advance(task),
             ).apply(entries)
         journal.mark_done("schema:post-data")
+
+    def _analyze_step(self, found: Preflight, bars: Bars) -> None:
+        assert self.journal is not None
+        if self._step("analyze"):
+            with self._timed("analyze"):
+                self._analyze(found, bars)
+            self.journal.mark_done("analyze")
 
     def _analyze(self, found: Preflight, bars: Bars) -> None:
         """ANALYZE table by table across the workers, so the planner has statistics at once."""
