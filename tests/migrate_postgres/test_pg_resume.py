@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import psycopg
+import pytest
 from pg_helpers import build_awkward, cli, done_units, fingerprint, journal_files, report
 
 from migrate.journal import Journal
@@ -113,7 +114,8 @@ def test_resume_clears_units_committed_but_not_journaled(make_database, state_di
         assert conn.execute("SELECT count(*) FROM app.audit_log").fetchone()[0] == 12050
 
 
-def test_lost_target_connection_fails_then_resumes(make_database, state_dir) -> None:
+@pytest.mark.parametrize("side", ["source", "target"])
+def test_lost_connection_fails_then_resumes(side, make_database, state_dir) -> None:
     """A dropped connection mid-copy is a failed run (exit 1, report says how to resume)."""
     source, target = make_database("pgsrc"), make_database("pgdst")
     build_awkward(source)
@@ -132,7 +134,7 @@ def test_lost_target_connection_fails_then_resumes(make_database, state_dir) -> 
         while not journal_files(state_dir) or done_units(journal_files(state_dir)[0]) < 3:
             assert proc.poll() is None and time.monotonic() < deadline
             time.sleep(0.05)
-        with psycopg.connect(target, autocommit=True) as conn:
+        with psycopg.connect(source if side == "source" else target, autocommit=True) as conn:
             killed = conn.execute(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
                 "WHERE datname = current_database() AND application_name = 'trudeploy-migrate'"
