@@ -6,9 +6,6 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from migrate.redis.endpoint import RedisInputError
-from migrate.redis.run import RedisOptions, migrate_redis
-
 
 def redis_command(
     source: str = typer.Option(..., "--from", help="Source URL: redis://[user:pass@]host[:port]"),
@@ -35,6 +32,10 @@ def redis_command(
     json_out: bool = typer.Option(False, "--json", help="Print the report as JSON on stdout."),
 ) -> None:
     """Copy every Redis database (keys, types, TTLs) to another server, then verify it."""
+    # Imported here so that `trudeploy plan` and `--help` do not pay for boto3/redis/psycopg.
+    from migrate.redis.endpoint import RedisInputError
+    from migrate.redis.run import RedisOptions, migrate_redis
+
     err = Console(stderr=True)
     options = RedisOptions(
         source=source,

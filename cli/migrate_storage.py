@@ -6,10 +6,6 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from migrate.storage.backend import StorageInputError
-from migrate.storage.locate import Side
-from migrate.storage.run import StorageOptions, migrate_storage
-
 
 def storage_command(
     source: str = typer.Option(..., "--from", help="s3://bucket[/prefix] or file:///path"),
@@ -45,6 +41,11 @@ def storage_command(
     json_out: bool = typer.Option(False, "--json", help="Print the report as JSON on stdout."),
 ) -> None:
     """Copy every object under a prefix to another store, then verify sizes and SHA-256."""
+    # Imported here so that `trudeploy plan` and `--help` do not pay for boto3/redis/psycopg.
+    from migrate.storage.backend import StorageInputError
+    from migrate.storage.locate import Side
+    from migrate.storage.run import StorageOptions, migrate_storage
+
     err = Console(stderr=True)
     options = StorageOptions(
         source=Side(source, "--from", from_endpoint, from_region, from_profile),
