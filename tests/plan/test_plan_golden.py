@@ -1,7 +1,7 @@
-"""The dev stack's plan equals the reviewed golden file, so every change shows in a diff.
+"""Each stack's plan equals its reviewed golden file, so every change shows in a diff.
 
 Regenerate deliberately with `TRUDEPLOY_UPDATE_GOLDEN=1 pytest tests/plan/test_plan_golden.py`,
-then review `git diff tests/plan/golden/dev.json` like any other change.
+then review `git diff tests/plan/golden/` like any other change.
 """
 
 from __future__ import annotations
@@ -10,24 +10,35 @@ import difflib
 import os
 from pathlib import Path
 
+import pytest
+
 from stacks.offline.runner import build_plan
 
-GOLDEN = Path(__file__).parent / "golden" / "dev.json"
+GOLDEN = Path(__file__).parent / "golden"
+STACKS = ["dev", "prod"]  # docker and aws; staging (render) has no target yet
 
 
-def test_dev_plan_matches_golden() -> None:
-    actual = build_plan("dev").to_json()
+@pytest.mark.parametrize("stack", STACKS)
+def test_plan_matches_golden(stack: str) -> None:
+    golden = GOLDEN / f"{stack}.json"
+    actual = build_plan(stack).to_json()
     if os.environ.get("TRUDEPLOY_UPDATE_GOLDEN") == "1":
-        GOLDEN.write_text(actual)
-    assert GOLDEN.exists(), f"{GOLDEN} missing; create it with TRUDEPLOY_UPDATE_GOLDEN=1"
-    expected = GOLDEN.read_text()
+        golden.write_text(actual)
+    assert golden.exists(), f"{golden} missing; create it with TRUDEPLOY_UPDATE_GOLDEN=1"
+    expected = golden.read_text()
     diff = "".join(
         difflib.unified_diff(
-            expected.splitlines(True), actual.splitlines(True), "golden/dev.json", "plan -s dev"
+            expected.splitlines(True),
+            actual.splitlines(True),
+            f"golden/{stack}.json",
+            f"plan -s {stack}",
         )
     )
-    assert actual == expected, f"dev plan differs from the golden file:\n{diff[:6000]}"
+    assert actual == expected, f"{stack} plan differs from the golden file:\n{diff[:6000]}"
 
 
-def test_plan_is_deterministic() -> None:
-    assert build_plan("dev").to_json() == build_plan("dev").to_json()
+@pytest.mark.parametrize("stack", STACKS)
+def test_plan_is_deterministic_and_names_no_local_path(stack: str) -> None:
+    first = build_plan(stack).to_json()
+    assert first == build_plan(stack).to_json()
+    assert str(Path(__file__).resolve().parents[2]) not in first
