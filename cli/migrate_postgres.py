@@ -8,9 +8,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from migrate.postgres.errors import PreflightError
-from migrate.postgres.plan import DEFAULT_CHUNK_BYTES, parse_size
-from migrate.postgres.run import Options, migrate
+from migrate.postgres.sizes import DEFAULT_CHUNK_BYTES, parse_size
 
 
 def _size(text: str) -> int:
@@ -52,6 +50,10 @@ def postgres(
 
     Exit 0 when verified (or a --dry-run passed preflight), 1 on a copy or verification failure,
     2 on bad input or a preflight refusal (nothing written)."""
+    # Imported here so that `trudeploy plan` and `--help` do not pay for psycopg.
+    from migrate.postgres.errors import PreflightError
+    from migrate.postgres.run import Options, migrate
+
     err = Console(stderr=True)
     options = Options(
         source=source,

@@ -24,8 +24,9 @@ from migrate.postgres.conn import PgUrl, connect, connect_source, parse_url
 from migrate.postgres.copy import DataCopy, reset_block_tables
 from migrate.postgres.display import Bars
 from migrate.postgres.errors import CopyError, PreflightError
-from migrate.postgres.plan import DEFAULT_CHUNK_BYTES, Unit, make_plan
+from migrate.postgres.plan import Unit, make_plan
 from migrate.postgres.preflight import Preflight, run_preflight
+from migrate.postgres.sizes import DEFAULT_CHUNK_BYTES
 from migrate.postgres.verify import verify
 from migrate.report import Report
 

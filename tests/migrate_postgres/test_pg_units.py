@@ -8,9 +8,10 @@ import pytest
 
 from migrate.postgres.conn import parse_url
 from migrate.postgres.errors import PreflightError
-from migrate.postgres.plan import _bounds, parse_size
+from migrate.postgres.plan import _bounds
 from migrate.postgres.preflight import check_versions
 from migrate.postgres.schema import split_entries
+from migrate.postgres.sizes import parse_size
 
 
 def test_parse_size() -> None:
