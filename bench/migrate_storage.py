@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import resource
 import shutil
 import socket
@@ -25,7 +26,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import boto3
 
@@ -35,22 +39,59 @@ from migrate.storage.run import StorageOptions, migrate_storage
 CREDS = {"aws_access_key_id": "bench", "aws_secret_access_key": "bench", "region_name": "us-east-1"}
 
 
-def _moto() -> tuple[subprocess.Popen, str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(300):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return proc, f"http://127.0.0.1:{port}"
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit("moto server did not start")
+class Moto:
+    """One moto S3 server process whose request log (werkzeug's, on stderr) and CPU we can read,
+    so each run's requests per object and server CPU are measured, not guessed."""
+
+    def __init__(self, logs: str, name: str) -> None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        self.log_path = os.path.join(logs, f"{name}.log")
+        self._log = open(self.log_path, "wb")  # noqa: SIM115 - open for the server's lifetime
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            stdout=subprocess.DEVNULL,
+            stderr=self._log,
+        )
+        self.url = f"http://127.0.0.1:{port}"
+        for _ in range(300):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise SystemExit("moto server did not start")
+
+    def cpu(self) -> float:
+        """User + system CPU seconds of the server process so far."""
+        with open(f"/proc/{self.proc.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def mark(self) -> int:
+        self._log.flush()
+        return os.path.getsize(self.log_path)
+
+    def requests(self, since: int) -> Counter[str]:
+        """Requests logged after `since`, by kind (method, plus `list`/`multipart` for queries)."""
+        with open(self.log_path, "rb") as f:
+            f.seek(since)
+            text = f.read().decode(errors="replace")
+        kinds: Counter[str] = Counter()
+        for method, path in re.findall(r'"(GET|PUT|HEAD|POST|DELETE) (\S+) HTTP', text):
+            if "uploadId=" in path or "uploads" in path:
+                kinds[f"{method}(multipart)"] += 1
+            elif (method == "GET" and path.count("/") <= 1) or "list-type" in path:
+                kinds["LIST"] += 1
+            else:
+                kinds[method] += 1
+        return kinds
+
+    def stop(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
+        self._log.close()
 
 
 def _rclone() -> str:
@@ -102,66 +143,117 @@ def _plain_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k != "AWS_CA_BUNDLE"}
 
 
+@dataclass
+class Run:
+    took: float
+    cpu: float  # the tool's own process
+    source_cpu: float
+    target_cpu: float
+    source_requests: Counter[str]
+    target_requests: Counter[str]
+
+
+def _measure(servers: tuple[Moto, Moto], who: int, work: Callable[[], None]) -> Run:
+    """Time `work` and take the tool's and both servers' CPU and request counts around it."""
+    marks = [m.mark() for m in servers]
+    cpus = [m.cpu() for m in servers]
+    started, cpu = time.perf_counter(), _cpu(who)
+    work()
+    took, cpu = time.perf_counter() - started, _cpu(who) - cpu
+    time.sleep(0.3)  # let the servers flush the last log lines
+    return Run(
+        took,
+        cpu,
+        *(m.cpu() - c for m, c in zip(servers, cpus, strict=True)),
+        *(m.requests(k) for m, k in zip(servers, marks, strict=True)),
+    )
+
+
+def _per_object(requests: Counter[str], count: int) -> str:
+    return " ".join(f"{kind} {n / count:.2f}" for kind, n in sorted(requests.items()))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", type=int, default=2500, help="objects of 1-64 KB")
     parser.add_argument("--medium", type=int, default=200, help="objects of 0.25-2 MB")
     parser.add_argument("--large", type=int, default=4, help="objects of 20-40 MB (multipart)")
     parser.add_argument("--jobs", type=int, default=16)
+    parser.add_argument(
+        "--runs",
+        default="full,checksum,rclone",
+        help="comma-separated, in order: full, checksum (our --verify modes), rclone",
+    )
     args = parser.parse_args()
-    rclone = _rclone()
-    first, a = _moto()
-    second, b = _moto()
-    try:
-        src = boto3.client("s3", endpoint_url=a, **CREDS)
-        dst = boto3.client("s3", endpoint_url=b, **CREDS)
-        src.create_bucket(Bucket="source")
-        for bucket in ("ours-full", "ours-checksum", "rclone"):
-            dst.create_bucket(Bucket=bucket)
-        count, size = _fill(src, "source", args.small, args.medium, args.large)
-        mb = size / 1e6
-        print(f"source: {count:,} objects, {mb:,.1f} MB; {args.jobs} parallel transfers each")
-        os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench")
-        os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-        timings, cpus = {}, {}
-        with tempfile.TemporaryDirectory() as state:
-            os.environ["TRUDEPLOY_STATE_DIR"] = state
-            for verify in ("full", "checksum"):
-                started, cpu = time.perf_counter(), _cpu(resource.RUSAGE_SELF)
+    wanted = args.runs.split(",")
+    rclone = _rclone() if "rclone" in wanted else ""
+    with tempfile.TemporaryDirectory() as logs:
+        servers = (Moto(logs, "source"), Moto(logs, "target"))
+        try:
+            _bench(args, wanted, rclone, servers)
+        finally:
+            for server in servers:
+                server.stop()
+
+
+def _bench(args: argparse.Namespace, wanted: list[str], rclone: str, servers: tuple[Moto, Moto]):
+    a, b = servers[0].url, servers[1].url
+    src = boto3.client("s3", endpoint_url=a, **CREDS)
+    dst = boto3.client("s3", endpoint_url=b, **CREDS)
+    src.create_bucket(Bucket="source")
+    for name in wanted:
+        dst.create_bucket(Bucket=f"out-{name}")
+    count, size = _fill(src, "source", args.small, args.medium, args.large)
+    mb = size / 1e6
+    print(f"source: {count:,} objects, {mb:,.1f} MB; {args.jobs} parallel transfers each")
+    os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench")
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    runs: dict[str, Run] = {}
+    with tempfile.TemporaryDirectory() as state:
+        os.environ["TRUDEPLOY_STATE_DIR"] = state
+        for name in wanted:
+            if name == "rclone":
+                command = [
+                    rclone, "copy", "src:source", "dst:out-rclone", "--transfers", str(args.jobs),
+                    "--checkers", str(args.jobs), "--s3-upload-cutoff", "16M",
+                    "--s3-chunk-size", "16M",
+                ]  # fmt: skip
+                env = {**_plain_env(), **_rclone_env("src", a), **_rclone_env("dst", b)}
+                runs[name] = _measure(
+                    servers,
+                    resource.RUSAGE_CHILDREN,
+                    lambda: subprocess.run(command, check=True, env=env),  # noqa: B023
+                )
+                got = sum(1 for p in dst.get_paginator("list_objects_v2").paginate(
+                    Bucket="out-rclone") for _ in p.get("Contents", []))  # fmt: skip
+                assert got == count, f"rclone copied {got} of {count} objects"
+                continue
+
+            def ours(verify: str = name) -> None:
                 report = migrate_storage(
                     StorageOptions(
                         source=Side("s3://source", "--from", endpoint=a),
-                        target=Side(f"s3://ours-{verify}", "--to", endpoint=b),
+                        target=Side(f"s3://out-{verify}", "--to", endpoint=b),
                         jobs=args.jobs,
                         verify=verify,
                         quiet=True,
                     )
                 )
-                timings[verify] = time.perf_counter() - started
-                cpus[verify] = _cpu(resource.RUSAGE_SELF) - cpu
                 assert report.ok, report.to_json()
-        started, cpu = time.perf_counter(), _cpu(resource.RUSAGE_CHILDREN)
-        subprocess.run(
-            [rclone, "copy", "src:source", "dst:rclone", "--transfers", str(args.jobs),
-             "--checkers", str(args.jobs), "--s3-upload-cutoff", "16M", "--s3-chunk-size", "16M"],
-            check=True,
-            env={**_plain_env(), **_rclone_env("src", a), **_rclone_env("dst", b)},
-        )  # fmt: skip
-        theirs = time.perf_counter() - started
-        their_cpu = _cpu(resource.RUSAGE_CHILDREN) - cpu
-        got = sum(1 for p in dst.get_paginator("list_objects_v2").paginate(Bucket="rclone")
-                  for _ in p.get("Contents", []))  # fmt: skip
-        assert got == count, f"rclone copied {got} of {count} objects"
-        for verify, took in timings.items():
-            rate = f"{mb / took:6.1f} MB/s  {count / took:6.0f} obj/s"
-            ratio = f"rclone/ours {theirs / took:.2f}x"
-            cpu_s = f"CPU {cpus[verify]:.1f} s"
-            print(f"trudeploy --verify {verify:8s}: {took:7.2f} s  {rate}  {ratio}  {cpu_s}")
-        rate = f"{mb / theirs:6.1f} MB/s  {count / theirs:6.0f} obj/s"
-        print(f"rclone copy:                  {theirs:7.2f} s  {rate}  CPU {their_cpu:.1f} s")
-    finally:
-        first.kill()
-        second.kill()
+
+            runs[name] = _measure(servers, resource.RUSAGE_SELF, ours)
+    base = runs.get("rclone")
+    for name, run in runs.items():
+        label = "rclone copy" if name == "rclone" else f"trudeploy --verify {name}"
+        ratio = f"  rclone/ours {base.took / run.took:.2f}x" if base and name != "rclone" else ""
+        print(
+            f"{label:28s} {run.took:7.2f} s  {mb / run.took:6.1f} MB/s  "
+            f"{count / run.took:5.0f} obj/s{ratio}\n"
+            f"    CPU: tool {run.cpu:.1f} s, source server {run.source_cpu:.1f} s, "
+            f"target server {run.target_cpu:.1f} s\n"
+            f"    requests per object: source {_per_object(run.source_requests, count)}; "
+            f"target {_per_object(run.target_requests, count)}"
+        )
 
 
 if __name__ == "__main__":

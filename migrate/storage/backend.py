@@ -111,5 +111,9 @@ class HashingReader:
         self.size += len(data)
         return data
 
+    def digest(self) -> bytes:
+        """SHA-256 of everything read so far (reading may continue)."""
+        return self._digest.digest()
+
     def hexdigest(self) -> str:
         return self._digest.hexdigest()
