@@ -33,7 +33,9 @@ class TableInfo:
     int_key: str | None  # a single-column integer primary key, usable for key-range splits
     has_pk: bool
     binary_safe: bool  # every column type has binary send/receive functions
-    hashed: tuple[tuple[str, bool], ...]  # every column (generated too), and if it hashes by value
+    # every column (generated too), whether it hashes by value, and an enum column's labels in
+    # sort order (None for other types)
+    hashed: tuple[tuple[str, bool, tuple[str, ...] | None], ...]
     bytes: int
     rows: int
     blocks: int
@@ -72,13 +74,19 @@ SELECT n.nspname, c.relname,
                JOIN pg_type b ON b.oid = CASE t.typtype WHEN 'd' THEN t.typbasetype ELSE t.oid END
               WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
               ORDER BY a.attnum),
+       ARRAY(SELECT (SELECT json_agg(e.enumlabel ORDER BY e.enumsortorder)
+                       FROM pg_enum e WHERE e.enumtypid = b.oid)
+               FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+               JOIN pg_type b ON b.oid = CASE t.typtype WHEN 'd' THEN t.typbasetype ELSE t.oid END
+              WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+              ORDER BY a.attnum),
        pg_relation_size(c.oid) + COALESCE(pg_total_relation_size(NULLIF(c.reltoastrelid, 0)), 0),
        GREATEST(c.reltuples, 0)::bigint,
        pg_relation_size(c.oid) / current_setting('block_size')::int
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE c.relkind = 'r' AND c.relpersistence <> 't' AND {USER_NAMESPACE}
    AND {_not_extension_member("pg_class", "c.oid")}
- ORDER BY 9 DESC, 1, 2
+ ORDER BY 10 DESC, 1, 2
 """
 
 
@@ -95,12 +103,15 @@ def tables(conn: psycopg.Connection) -> list[TableInfo]:
             key,
             pk,
             binary,
-            tuple(zip(every, by_value, strict=True)),
+            tuple(
+                (name, by, tuple(labels) if labels is not None else None)
+                for name, by, labels in zip(every, by_value, enums, strict=True)
+            ),
             size,
             rows,
             blocks,
         )
-        for s, t, cols, key, pk, binary, every, by_value, size, rows, blocks in found
+        for s, t, cols, key, pk, binary, every, by_value, enums, size, rows, blocks in found
     ]
 
 
