@@ -62,3 +62,40 @@ def test_every_kind_of_drift_is_reported(make_database, state_dir) -> None:
     }
     indexes = next(c for c in report(done)["checks"] if c["subject"] == "indexes")
     assert "app.orders_placed_at_idx" in indexes["detail"]
+
+
+def test_enum_values_are_compared_by_label(make_database, state_dir) -> None:
+    """Enums enter the hash by label position (short enums) or as text (long ones); both must
+    verify a faithful copy whose label OIDs and sort orders differ from the source's, and both
+    must catch one value changed to another label."""
+    source, target = make_database("pgsrc"), make_database("pgdst")
+    many = ", ".join(f"'l{i}'" for i in range(100))
+    with psycopg.connect(source, autocommit=True) as conn:
+        # Labels added out of order get fractional sort orders and OIDs pg_dump will not repeat.
+        conn.execute("CREATE TYPE size AS ENUM ('m')")
+        conn.execute("ALTER TYPE size ADD VALUE 's' BEFORE 'm'")
+        conn.execute("ALTER TYPE size ADD VALUE 'xl'")
+        conn.execute("ALTER TYPE size ADD VALUE 'l' BEFORE 'xl'")
+        conn.execute(f"CREATE TYPE many AS ENUM ({many})")
+        conn.execute("CREATE TABLE shirts (id int PRIMARY KEY, size size, code many)")
+        conn.execute(
+            """INSERT INTO shirts SELECT g, (enum_range(NULL::size))[1 + g % 4],
+                      CASE WHEN g % 5 = 0 THEN NULL ELSE (enum_range(NULL::many))[1 + g % 100] END
+                 FROM generate_series(1, 500) g"""
+        )
+    done = cli("--from", source, "--to", target, "--json")
+    assert done.returncode == 0, done.stderr
+    run_id = journal_files(state_dir)[0].stem
+
+    for column, other in (("size", "xl"), ("code", "l99")):
+        with psycopg.connect(target, autocommit=True) as conn:
+            was = conn.execute(f"SELECT {column}::text FROM shirts WHERE id = 1").fetchone()[0]
+            assert was != other
+            conn.execute(f"UPDATE shirts SET {column} = %s WHERE id = 1", (other,))
+            done = cli("--from", source, "--to", target, "--resume", run_id, "--json")
+            conn.execute(f"UPDATE shirts SET {column} = %s WHERE id = 1", (was,))
+        assert done.returncode == 1
+        failures = [(c["subject"], c["check"]) for c in report(done)["checks"] if not c["ok"]]
+        assert failures == [("public.shirts", "hash")]
+    restored = cli("--from", source, "--to", target, "--resume", run_id, "--json")
+    assert restored.returncode == 0, restored.stdout
