@@ -8,6 +8,11 @@ the same number of parallel transfers. moto stores the checksum it is sent witho
 so on moto the checksum mode measures cost, not safety. Installs rclone with apt if missing. Usage:
 
     .venv/bin/python bench/migrate_storage.py [--small 2500] [--medium 200] [--large 4] [--jobs 16]
+        [--runs full,checksum,rclone]
+
+Per run it prints wall time, CPU of the tool and of each server process, requests per object on
+each server (from moto's request log) and, for ours, the report's phase timings. Each run's copy
+is deleted afterwards so every run meets a target server holding the same data.
 
 moto keeps objects in Python memory and serves them from one process, so both tools run against
 the same slow-ish server; the ratio is the point, not the absolute MB/s.
@@ -169,6 +174,14 @@ def _measure(servers: tuple[Moto, Moto], who: int, work: Callable[[], None]) -> 
     )
 
 
+def _empty(client, bucket: str) -> None:
+    """Delete a run's copy, so every run writes to a target server holding the same data."""
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+        keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
+        if keys:
+            client.delete_objects(Bucket=bucket, Delete={"Objects": keys})
+
+
 def _per_object(requests: Counter[str], count: int) -> str:
     return " ".join(f"{kind} {n / count:.2f}" for kind, n in sorted(requests.items()))
 
@@ -209,6 +222,7 @@ def _bench(args: argparse.Namespace, wanted: list[str], rclone: str, servers: tu
     os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench")
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     runs: dict[str, Run] = {}
+    phases: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as state:
         os.environ["TRUDEPLOY_STATE_DIR"] = state
         for name in wanted:
@@ -227,6 +241,7 @@ def _bench(args: argparse.Namespace, wanted: list[str], rclone: str, servers: tu
                 got = sum(1 for p in dst.get_paginator("list_objects_v2").paginate(
                     Bucket="out-rclone") for _ in p.get("Contents", []))  # fmt: skip
                 assert got == count, f"rclone copied {got} of {count} objects"
+                _empty(dst, "out-rclone")
                 continue
 
             def ours(verify: str = name) -> None:
@@ -240,8 +255,10 @@ def _bench(args: argparse.Namespace, wanted: list[str], rclone: str, servers: tu
                     )
                 )
                 assert report.ok, report.to_json()
+                phases[verify] = report.timings
 
             runs[name] = _measure(servers, resource.RUSAGE_SELF, ours)
+            _empty(dst, f"out-{name}")
     base = runs.get("rclone")
     for name, run in runs.items():
         label = "rclone copy" if name == "rclone" else f"trudeploy --verify {name}"
@@ -253,6 +270,7 @@ def _bench(args: argparse.Namespace, wanted: list[str], rclone: str, servers: tu
             f"target server {run.target_cpu:.1f} s\n"
             f"    requests per object: source {_per_object(run.source_requests, count)}; "
             f"target {_per_object(run.target_requests, count)}"
+            + (f"\n    phases: {phases[name]}" if name in phases else "")
         )
 
 

@@ -82,6 +82,7 @@ def _open_resumed(opts: StorageOptions, source: Backend, target: Backend) -> Jou
 def migrate_storage(opts: StorageOptions) -> Report:
     """Run the migration; raises StorageInputError for bad input or a refused preflight."""
     _validate(opts)
+    began = time.perf_counter()
     part_size = opts.part_size_mb * 1024 * 1024
     source = open_backend(opts.source, jobs=opts.jobs, part_size=part_size)
     target = open_backend(opts.target, jobs=opts.jobs, part_size=part_size)
@@ -135,11 +136,15 @@ def migrate_storage(opts: StorageOptions) -> Report:
         if journal is not None:
             journal.set_status("copying")
         started = time.perf_counter()
+        report.timings["preflight_and_listing_s"] = round(started - began, 3)
         outcomes = _run_all(opts, source, target, objects, journal, server_side, total)
         took = time.perf_counter() - started
         report.timings["copy_and_verify_s"] = round(took, 3)
         report.stats["bytes_per_s"] = round(total / took) if took else None
         _report(report, objects, outcomes, target)
+        report.timings["target_listing_and_report_s"] = round(
+            time.perf_counter() - started - took, 3
+        )
         if journal is not None:
             journal.set_status(report.status)
         return report
