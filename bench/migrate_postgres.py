@@ -4,7 +4,8 @@ pgcopydb, side by side on the same generated database.
 The source (one large table plus a few hundred small ones, generated server-side with
 generate_series) is built once; each tool then copies it into its own fresh database on the same
 server. pgcopydb comes from Debian (`apt-get install -y pgcopydb`); the bench installs it when it
-is missing and says so, and reports honestly if it cannot run. Databases are dropped afterwards.
+is missing and says so, and reports honestly if it cannot run. A CHECKPOINT precedes each tool, so
+none pays for the previous step's dirty pages. Databases are dropped afterwards.
 
     .venv/bin/python bench/migrate_postgres.py [--size-mb 1024] [--jobs 2] [--small-tables 300]
 
@@ -42,7 +43,14 @@ def _recreate(admin: str, name: str) -> str:
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
+    _settle(admin)
     return _url(admin, name)
+
+
+def _settle(admin: str) -> None:
+    """CHECKPOINT before each tool, so none pays for flushing the previous step's dirty pages."""
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute("CHECKPOINT")
 
 
 def _drop(admin: str, name: str) -> None:
