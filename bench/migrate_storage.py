@@ -194,13 +194,14 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=16)
     parser.add_argument(
         "--runs",
-        default="full,checksum,rclone",
-        help="comma-separated, in order: full, checksum (our --verify modes), rclone",
+        default="full,checksum,rclone,rclone-no-head",
+        help="comma-separated, in order: full, checksum (our --verify modes), rclone, "
+        "rclone-no-head (rclone --s3-no-head: no HEAD after each upload)",
     )
     args = parser.parse_args()
     wanted = args.runs.split(",")
-    rclone = _rclone() if "rclone" in wanted else ""
-    with tempfile.TemporaryDirectory() as logs:
+    rclone = _rclone() if any(name.startswith("rclone") for name in wanted) else ""
+    with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_LOGS")) as logs:
         servers = (Moto(logs, "source"), Moto(logs, "target"))
         try:
             _bench(args, wanted, rclone, servers)
@@ -226,11 +227,12 @@ def _bench(args: argparse.Namespace, wanted: list[str], rclone: str, servers: tu
     with tempfile.TemporaryDirectory() as state:
         os.environ["TRUDEPLOY_STATE_DIR"] = state
         for name in wanted:
-            if name == "rclone":
+            if name.startswith("rclone"):
                 command = [
-                    rclone, "copy", "src:source", "dst:out-rclone", "--transfers", str(args.jobs),
+                    rclone, "copy", "src:source", f"dst:out-{name}", "--transfers", str(args.jobs),
                     "--checkers", str(args.jobs), "--s3-upload-cutoff", "16M",
                     "--s3-chunk-size", "16M",
+                    *(["--s3-no-head"] if name == "rclone-no-head" else []),
                 ]  # fmt: skip
                 env = {**_plain_env(), **_rclone_env("src", a), **_rclone_env("dst", b)}
                 runs[name] = _measure(
@@ -239,9 +241,9 @@ def _bench(args: argparse.Namespace, wanted: list[str], rclone: str, servers: tu
                     lambda: subprocess.run(command, check=True, env=env),  # noqa: B023
                 )
                 got = sum(1 for p in dst.get_paginator("list_objects_v2").paginate(
-                    Bucket="out-rclone") for _ in p.get("Contents", []))  # fmt: skip
+                    Bucket=f"out-{name}") for _ in p.get("Contents", []))  # fmt: skip
                 assert got == count, f"rclone copied {got} of {count} objects"
-                _empty(dst, "out-rclone")
+                _empty(dst, f"out-{name}")
                 continue
 
             def ours(verify: str = name) -> None:
@@ -259,10 +261,14 @@ def _bench(args: argparse.Namespace, wanted: list[str], rclone: str, servers: tu
 
             runs[name] = _measure(servers, resource.RUSAGE_SELF, ours)
             _empty(dst, f"out-{name}")
-    base = runs.get("rclone")
+    theirs = {n: r for n, r in runs.items() if n.startswith("rclone")}
     for name, run in runs.items():
-        label = "rclone copy" if name == "rclone" else f"trudeploy --verify {name}"
-        ratio = f"  rclone/ours {base.took / run.took:.2f}x" if base and name != "rclone" else ""
+        if name.startswith("rclone"):
+            label = "rclone copy" + (" --s3-no-head" if name == "rclone-no-head" else "")
+            ratio = ""
+        else:
+            label = f"trudeploy --verify {name}"
+            ratio = "".join(f"  {n}/ours {r.took / run.took:.2f}x" for n, r in theirs.items())
         print(
             f"{label:28s} {run.took:7.2f} s  {mb / run.took:6.1f} MB/s  "
             f"{count / run.took:5.0f} obj/s{ratio}\n"
