@@ -3,12 +3,13 @@
 Starts two moto S3 servers (separate processes), fills a bucket on the first with a few thousand
 objects of mixed sizes, then copies it to the second: with our migration twice (`--verify full`:
 copy, then read every target object back and hash it; `--verify checksum`: the SHA-256 sent with
-each PUT and kept by the store), and with `rclone copy` (which checks size and MD5/ETag), all with
-the same number of parallel transfers. moto stores the checksum it is sent without validating it,
+each PUT and kept by the store), with `rclone copy` (which checks size and MD5/ETag, HEADing each
+upload) and with `rclone copy --s3-no-head` (which trusts the PUT reply), all with the same number
+of parallel transfers. moto stores the checksum it is sent without validating it,
 so on moto the checksum mode measures cost, not safety. Installs rclone with apt if missing. Usage:
 
     .venv/bin/python bench/migrate_storage.py [--small 2500] [--medium 200] [--large 4] [--jobs 16]
-        [--runs full,checksum,rclone]
+        [--runs full,checksum,rclone,rclone-no-head]
 
 Per run it prints wall time, CPU of the tool and of each server process, requests per object on
 each server (from moto's request log) and, for ours, the report's phase timings. Each run's copy
@@ -201,7 +202,7 @@ def main() -> None:
     args = parser.parse_args()
     wanted = args.runs.split(",")
     rclone = _rclone() if any(name.startswith("rclone") for name in wanted) else ""
-    with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_LOGS")) as logs:
+    with tempfile.TemporaryDirectory() as logs:
         servers = (Moto(logs, "source"), Moto(logs, "target"))
         try:
             _bench(args, wanted, rclone, servers)
