@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
+from cli.migrate_run import run_and_exit
 from migrate.postgres.sizes import DEFAULT_CHUNK_BYTES, parse_size
 
 
@@ -54,7 +53,6 @@ def postgres(
     from migrate.postgres.errors import PreflightError
     from migrate.postgres.run import Options, migrate
 
-    err = Console(stderr=True)
     options = Options(
         source=source,
         target=target,
@@ -65,13 +63,4 @@ def postgres(
         chunk_bytes=_size(chunk_size),
         quiet=json_out,
     )
-    try:
-        report = migrate(options)
-    except PreflightError as exc:
-        err.print(f"[bold red]refused[/] {escape(str(exc))}", highlight=False)
-        raise typer.Exit(2) from None
-    if json_out:
-        typer.echo(report.to_json())
-    else:
-        report.render(err)
-    raise typer.Exit(0 if report.ok else 1)
+    run_and_exit(lambda: migrate(options), PreflightError, json_out=json_out, label="refused")

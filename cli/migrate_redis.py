@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import typer
-from rich.console import Console
-from rich.markup import escape
+
+from cli.migrate_run import run_and_exit
 
 
 def redis_command(
@@ -36,7 +36,6 @@ def redis_command(
     from migrate.redis.endpoint import RedisInputError
     from migrate.redis.run import RedisOptions, migrate_redis
 
-    err = Console(stderr=True)
     options = RedisOptions(
         source=source,
         target=target,
@@ -50,13 +49,4 @@ def redis_command(
         verify_only=verify_only,
         quiet=json_out,
     )
-    try:
-        report = migrate_redis(options)
-    except RedisInputError as exc:
-        err.print(f"[bold red]error[/] {escape(str(exc))}")
-        raise typer.Exit(2) from None
-    if json_out:
-        typer.echo(report.to_json())
-    else:
-        report.render(err)
-    raise typer.Exit(0 if report.ok else 1)
+    run_and_exit(lambda: migrate_redis(options), RedisInputError, json_out=json_out)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import typer
-from rich.console import Console
-from rich.markup import escape
+
+from cli.migrate_run import run_and_exit
 
 
 def storage_command(
@@ -46,7 +46,6 @@ def storage_command(
     from migrate.storage.locate import Side
     from migrate.storage.run import StorageOptions, migrate_storage
 
-    err = Console(stderr=True)
     options = StorageOptions(
         source=Side(source, "--from", from_endpoint, from_region, from_profile),
         target=Side(target, "--to", to_endpoint, to_region, to_profile),
@@ -59,13 +58,4 @@ def storage_command(
         verify_only=verify_only,
         quiet=json_out,
     )
-    try:
-        report = migrate_storage(options)
-    except StorageInputError as exc:
-        err.print(f"[bold red]error[/] {escape(str(exc))}")
-        raise typer.Exit(2) from None
-    if json_out:
-        typer.echo(report.to_json())
-    else:
-        report.render(err)
-    raise typer.Exit(0 if report.ok else 1)
+    run_and_exit(lambda: migrate_storage(options), StorageInputError, json_out=json_out)
