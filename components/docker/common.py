@@ -23,6 +23,13 @@ def labels(tags: Mapping[str, str], **extra: str) -> list[docker.ContainerLabelA
     return [docker.ContainerLabelArgs(label=k, value=v) for k, v in sorted(merged.items())]
 
 
+def volume_labels(tags: Mapping[str, str]) -> list[docker.VolumeLabelArgs]:
+    """The stack's tags (O3) on a named volume, so `docker volume ls` shows whose data it is."""
+    return [
+        docker.VolumeLabelArgs(label=f"trudeploy.{k}", value=v) for k, v in sorted(tags.items())
+    ]
+
+
 def health(
     command: str, interval: int = 5, timeout: int = 5, retries: int = 10, start: int = 10
 ) -> docker.ContainerHealthcheckArgs:

@@ -11,7 +11,15 @@ import pulumi_random as random
 
 from components.base import Component
 from components.contract import ChildTransform, PostgresOutputs, PostgresSpec
-from components.docker.common import LOG_DRIVER, LOG_OPTS, RESTART, ROLE_LABEL, health, labels
+from components.docker.common import (
+    LOG_DRIVER,
+    LOG_OPTS,
+    RESTART,
+    ROLE_LABEL,
+    health,
+    labels,
+    volume_labels,
+)
 
 
 @dataclass(frozen=True)
@@ -46,10 +54,7 @@ class PostgresContainer(Component):
             docker.Volume,
             f"{name}-data",
             name=f"{spec.name}-data",
-            labels=[
-                docker.VolumeLabelArgs(label=f"trudeploy.{k}", value=v)
-                for k, v in sorted(args.tags.items())
-            ],
+            labels=volume_labels(args.tags),
             opts=pulumi.ResourceOptions(protect=spec.deletion_protection),
         )
         envs = pulumi.Output.secret(

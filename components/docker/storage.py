@@ -18,7 +18,15 @@ import pulumi_random as random
 
 from components.base import Component
 from components.contract import ChildTransform, StorageOutputs, StorageSpec
-from components.docker.common import LOG_DRIVER, LOG_OPTS, RESTART, ROLE_LABEL, health, labels
+from components.docker.common import (
+    LOG_DRIVER,
+    LOG_OPTS,
+    RESTART,
+    ROLE_LABEL,
+    health,
+    labels,
+    volume_labels,
+)
 
 MINIO_IMAGE = "minio/minio:RELEASE.2025-04-22T22-12-26Z"
 MC_IMAGE = "minio/mc:RELEASE.2025-04-16T18-13-26Z"
@@ -98,10 +106,7 @@ class MinioStorage(Component):
             docker.Volume,
             f"{name}-data",
             name=f"{spec.name}-data",
-            labels=[
-                docker.VolumeLabelArgs(label=f"trudeploy.{k}", value=v)
-                for k, v in sorted(args.tags.items())
-            ],
+            labels=volume_labels(args.tags),
         )
         minio_image = self.child(
             docker.RemoteImage, f"{name}-minio-image", name=MINIO_IMAGE, keep_locally=True
