@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import pulumi_docker as docker
 
@@ -41,3 +42,29 @@ def health(
         retries=retries,
         start_period=f"{start}s",
     )
+
+
+def stateful_container(
+    *,
+    tags: Mapping[str, str],
+    capability: str,
+    network: Any,
+    alias: str,
+    volume_name: Any,
+    data_path: str,
+    healthcheck: docker.ContainerHealthcheckArgs,
+    wait_timeout: int,
+) -> dict[str, Any]:
+    """Container arguments every stateful service shares: data on its named volume, only the
+    backend network, a health check `pulumi up` waits for, restart, log rotation, stack labels."""
+    return {
+        "volumes": [docker.ContainerVolumeArgs(volume_name=volume_name, container_path=data_path)],
+        "networks_advanced": [docker.ContainerNetworksAdvancedArgs(name=network, aliases=[alias])],
+        "healthcheck": healthcheck,
+        "restart": RESTART,
+        "wait": True,
+        "wait_timeout": wait_timeout,
+        "log_driver": LOG_DRIVER,
+        "log_opts": LOG_OPTS,
+        "labels": labels(tags, **{ROLE_LABEL: "stateful", "trudeploy.capability": capability}),
+    }

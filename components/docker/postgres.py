@@ -12,12 +12,8 @@ import pulumi_random as random
 from components.base import Component
 from components.contract import ChildTransform, PostgresOutputs, PostgresSpec
 from components.docker.common import (
-    LOG_DRIVER,
-    LOG_OPTS,
-    RESTART,
-    ROLE_LABEL,
     health,
-    labels,
+    stateful_container,
     volume_labels,
 )
 
@@ -73,22 +69,15 @@ class PostgresContainer(Component):
             hostname="postgres",
             image=image.image_id,
             envs=envs,
-            volumes=[
-                docker.ContainerVolumeArgs(
-                    volume_name=volume.name, container_path="/var/lib/postgresql/data"
-                )
-            ],
-            networks_advanced=[
-                docker.ContainerNetworksAdvancedArgs(name=args.network, aliases=["postgres"])
-            ],
-            healthcheck=health(f"pg_isready -U {spec.username} -d {spec.database}"),
-            restart=RESTART,
-            wait=True,
-            wait_timeout=120,
-            log_driver=LOG_DRIVER,
-            log_opts=LOG_OPTS,
-            labels=labels(
-                args.tags, **{ROLE_LABEL: "stateful", "trudeploy.capability": "postgres"}
+            **stateful_container(
+                tags=args.tags,
+                capability="postgres",
+                network=args.network,
+                alias="postgres",
+                volume_name=volume.name,
+                data_path="/var/lib/postgresql/data",
+                healthcheck=health(f"pg_isready -U {spec.username} -d {spec.database}"),
+                wait_timeout=120,
             ),
         )
         host = self.container.hostname

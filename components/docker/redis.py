@@ -12,12 +12,8 @@ import pulumi_random as random
 from components.base import Component
 from components.contract import ChildTransform, RedisOutputs, RedisSpec
 from components.docker.common import (
-    LOG_DRIVER,
-    LOG_OPTS,
-    RESTART,
-    ROLE_LABEL,
     health,
-    labels,
+    stateful_container,
     volume_labels,
 )
 
@@ -71,17 +67,16 @@ class RedisContainer(Component):
             envs=pulumi.Output.secret(
                 password.result.apply(lambda pw: [f"REDIS_PASSWORD={pw}", f"REDISCLI_AUTH={pw}"])
             ),
-            volumes=[docker.ContainerVolumeArgs(volume_name=volume.name, container_path="/data")],
-            networks_advanced=[
-                docker.ContainerNetworksAdvancedArgs(name=args.network, aliases=["redis"])
-            ],
-            healthcheck=health("redis-cli ping | grep -q PONG"),
-            restart=RESTART,
-            wait=True,
-            wait_timeout=60,
-            log_driver=LOG_DRIVER,
-            log_opts=LOG_OPTS,
-            labels=labels(args.tags, **{ROLE_LABEL: "stateful", "trudeploy.capability": "redis"}),
+            **stateful_container(
+                tags=args.tags,
+                capability="redis",
+                network=args.network,
+                alias="redis",
+                volume_name=volume.name,
+                data_path="/data",
+                healthcheck=health("redis-cli ping | grep -q PONG"),
+                wait_timeout=60,
+            ),
         )
         host = self.container.hostname
         self.outputs = RedisOutputs(

@@ -19,12 +19,10 @@ import pulumi_random as random
 from components.base import Component
 from components.contract import ChildTransform, StorageOutputs, StorageSpec
 from components.docker.common import (
-    LOG_DRIVER,
-    LOG_OPTS,
-    RESTART,
     ROLE_LABEL,
     health,
     labels,
+    stateful_container,
     volume_labels,
 )
 
@@ -127,17 +125,16 @@ class MinioStorage(Component):
             image=minio_image.image_id,
             command=["server", "/data"],
             envs=root_env,
-            volumes=[docker.ContainerVolumeArgs(volume_name=volume.name, container_path="/data")],
-            networks_advanced=[
-                docker.ContainerNetworksAdvancedArgs(name=args.network, aliases=["minio"])
-            ],
-            healthcheck=health("mc ready local"),
-            restart=RESTART,
-            wait=True,
-            wait_timeout=120,
-            log_driver=LOG_DRIVER,
-            log_opts=LOG_OPTS,
-            labels=labels(args.tags, **{ROLE_LABEL: "stateful", "trudeploy.capability": "storage"}),
+            **stateful_container(
+                tags=args.tags,
+                capability="storage",
+                network=args.network,
+                alias="minio",
+                volume_name=volume.name,
+                data_path="/data",
+                healthcheck=health("mc ready local"),
+                wait_timeout=120,
+            ),
         )
         init_env = pulumi.Output.secret(
             pulumi.Output.all(root_env, app_key.result, app_secret.result).apply(
