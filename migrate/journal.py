@@ -78,6 +78,21 @@ class Journal:
             raise JournalError(f"run {run_id!r} is a {found} migration, not {kind}")
         return journal
 
+    @classmethod
+    def resume(cls, run_id: str, kind: str, source: str, target: str) -> Journal:
+        """Open a run to finish it, refusing one that moved other data: resuming into the wrong
+        target would mark work done that was never copied there. `source`/`target` are the
+        redacted URLs the run was created with."""
+        journal = cls.open(run_id, kind)
+        meta = journal.meta
+        if (meta.get("source"), meta.get("target")) != (source, target):
+            journal.close()
+            raise JournalError(
+                f"{run_id}: that run copied {meta.get('source')} -> {meta.get('target')}, "
+                f"not {source} -> {target}"
+            )
+        return journal
+
     @property
     def meta(self) -> dict[str, Any]:
         (meta,) = self._db.execute("SELECT meta FROM run WHERE id = ?", (self.run_id,)).fetchone()

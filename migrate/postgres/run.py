@@ -50,18 +50,9 @@ def _open_run(opts: Options, source: PgUrl, target: PgUrl) -> Journal | None:
     if opts.resume is None:
         return None
     try:
-        journal = Journal.open(opts.resume, KIND)
+        return Journal.resume(opts.resume, KIND, source.redacted, target.redacted)
     except JournalError as exc:
         raise PreflightError(f"--resume: {exc}") from None
-    meta = journal.meta
-    if (meta.get("source"), meta.get("target")) != (source.redacted, target.redacted):
-        journal.close()
-        raise PreflightError(
-            f"--resume {opts.resume}: that run copies "
-            f"{meta.get('source')} -> {meta.get('target')}, "
-            f"not {source.redacted} -> {target.redacted}"
-        )
-    return journal
 
 
 def _exclusive(journal: Journal) -> IO[str]:

@@ -51,17 +51,9 @@ def _validate(opts: RedisOptions) -> None:
 
 def _open_resumed(opts: RedisOptions, source: Endpoint, target: Endpoint) -> Journal:
     try:
-        journal = Journal.open(opts.resume or "", "redis")
+        return Journal.resume(opts.resume or "", "redis", source.display, target.display)
     except JournalError as exc:
         raise RedisInputError(f"--resume: {exc}") from None
-    meta = journal.meta
-    if (meta["source"], meta["target"]) != (source.display, target.display):
-        journal.close()
-        raise RedisInputError(
-            f"--resume {opts.resume}: that run copied {meta['source']} -> {meta['target']}, "
-            f"not {source.display} -> {target.display}"
-        )
-    return journal
 
 
 def migrate_redis(opts: RedisOptions) -> Report:

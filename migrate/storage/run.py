@@ -66,17 +66,9 @@ def _overlap(source: Backend, target: Backend) -> bool:
 
 def _open_resumed(opts: StorageOptions, source: Backend, target: Backend) -> Journal:
     try:
-        journal = Journal.open(opts.resume or "", "storage")
+        return Journal.resume(opts.resume or "", "storage", source.display, target.display)
     except JournalError as exc:
         raise StorageInputError(f"--resume: {exc}") from None
-    meta = journal.meta
-    if (meta["source"], meta["target"]) != (source.display, target.display):
-        journal.close()
-        raise StorageInputError(
-            f"--resume {opts.resume}: that run copied {meta['source']} -> {meta['target']}, "
-            f"not {source.display} -> {target.display}"
-        )
-    return journal
 
 
 def migrate_storage(opts: StorageOptions) -> Report:

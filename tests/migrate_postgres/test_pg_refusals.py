@@ -137,7 +137,7 @@ def test_resume_with_other_databases(make_database, state_dir) -> None:
     first = cli("--from", source, "--to", target, "--json")
     assert first.returncode == 0, first.stderr
     run_id = journal_files(state_dir)[0].stem
-    _refused(cli("--from", source, "--to", other, "--resume", run_id), "that run copies")
+    _refused(cli("--from", source, "--to", other, "--resume", run_id), "that run copied")
     assert user_objects(other) == 0
     with (state_dir / "runs" / f"{run_id}.lock").open("a") as held:
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a still-running process would
