@@ -13,6 +13,7 @@ from pathlib import Path
 import dj_database_url
 
 from config.env import env_bool, env_float, env_int, env_list, env_str
+from config.logs import json_logging
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -199,26 +200,7 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Logging: one JSON object per line on stdout, never files ------------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
-        }
-    },
-    "handlers": {
-        "stdout": {
-            "class": "logging.StreamHandler",
-            "stream": "ext://sys.stdout",
-            "formatter": "json",
-        }
-    },
-    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
-    "loggers": {"django": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False}},
-}
+LOGGING = json_logging(LOG_LEVEL, ["django"])
 
 # --- Errors: Sentry only when SENTRY_DSN is set --------------------------------------------------
 SENTRY_DSN = env_str("SENTRY_DSN")
