@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 if TYPE_CHECKING:
-    from stacks.offline.model import Plan, PlanResource
+    from core.plan import Plan, PlanResource
 
 ROOT = Path(__file__).resolve().parent.parent
 console = Console()

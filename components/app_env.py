@@ -10,7 +10,7 @@ from __future__ import annotations
 import pulumi
 
 from components.contract import AppEnv, Ingress, PostgresOutputs, RedisOutputs, StorageOutputs
-from stacks.config import Env
+from core.vocabulary import Env
 
 REQUIRED_PLAIN = (
     "ENV",

@@ -25,8 +25,8 @@ from typing import Literal
 
 import pulumi
 
-from stacks.config import Size, StackConfig
-from stacks.profiles import Profile
+from core.profiles import Profile
+from core.vocabulary import Env, Size
 
 ProcessName = Literal["web", "worker", "beat", "release"]
 PROCESSES: tuple[ProcessName, ...] = ("release", "web", "worker", "beat")
@@ -218,11 +218,23 @@ class DeployContext:
 
     project: str
     stack: str
-    config: StackConfig
+    env: Env
     profile: Profile
     repo_root: Path
     transform: ChildTransform | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
+    settings: Mapping[str, object] = field(default_factory=dict)
+    """Provider settings from the stack file, by full key (`aws:region`, `gcp:project`)."""
+    providers: Mapping[str, str] = field(default_factory=dict)
+    """Capability -> provider (`postgres` -> `neon`); `native` where the target provides it."""
+
+    def setting(self, key: str) -> object | None:
+        """A provider setting such as `aws:region`, or None."""
+        return self.settings.get(key)
+
+    def provider(self, capability: str) -> str:
+        """Who provides `capability`: `native` (this target) or an override (`neon`, `external`)."""
+        return self.providers.get(capability, "native")
 
     def prefix(self) -> str:
         """Base name for physical resources: `<project>-<stack>`."""

@@ -13,7 +13,7 @@ from types import ModuleType
 from typing import Any
 
 from components.contract import BaseTarget, TargetNotAvailable
-from stacks.config import TargetName
+from core.vocabulary import TargetName
 
 PACKAGES: dict[TargetName, str] = {name: f"components.{name.value}" for name in TargetName}
 

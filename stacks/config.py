@@ -8,37 +8,16 @@ naming the file, the YAML path (`trudeploy:postgres.version`) and what would be 
 
 from __future__ import annotations
 
-import enum
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from core.vocabulary import Env, Size, TargetName
+
 NAMESPACE = "trudeploy"
 
-
-class Env(enum.StrEnum):
-    """The env profile: decides sizing, HA, backups and protection (stacks/profiles.py)."""
-
-    development = "development"
-    staging = "staging"
-    production = "production"
-
-
-class TargetName(enum.StrEnum):
-    """Where the service and its backing services run; one package per name in components/."""
-
-    docker = "docker"
-    render = "render"
-    aws = "aws"
-    gcp = "gcp"
-    azure = "azure"
-    kubernetes = "kubernetes"
-
-
-Size = Literal["xs", "s", "m", "l", "xl"]
-"""Abstract size; each target maps it to its own instance classes / plans."""
 
 # Provider settings a target cannot run without, checked before any resource is declared.
 REQUIRED_PROVIDER_SETTINGS: dict[TargetName, tuple[str, ...]] = {
@@ -173,10 +152,11 @@ class StackConfig(_Strict):
             raise ValueError("; ".join(problems))
         return self
 
-    def provider_setting(self, key: str) -> Any:
-        """A provider setting such as `aws:region`, or None."""
-        ns, name = key.split(":", 1)
-        return self.providers.get(ns, {}).get(name)
+    def settings(self) -> dict[str, Any]:
+        """Provider settings by full key (`aws:region`), as targets read them."""
+        return {
+            f"{ns}:{name}": v for ns, values in self.providers.items() for name, v in values.items()
+        }
 
 
 def _loc_to_path(loc: tuple[Any, ...]) -> str:

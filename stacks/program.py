@@ -34,8 +34,9 @@ from components.contract import (
 )
 from components.external import external_postgres, external_redis
 from components.secrets import AppSecrets
+from core.profiles import APP_SIZES, Profile
 from stacks.config import NAMESPACE, BuildConfig, StackConfig, parse_stack_config
-from stacks.profiles import APP_SIZES, Profile, resolve
+from stacks.profiles import resolve
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -79,9 +80,9 @@ def _process(
     )
 
 
-def service_spec(ctx: DeployContext) -> ServiceSpec:
+def service_spec(ctx: DeployContext, cfg: StackConfig) -> ServiceSpec:
     """The service the stack asks for: four processes sized by the profile (beat always once)."""
-    cfg, profile = ctx.config, ctx.profile
+    profile = ctx.profile
     replicas = {
         "release": 1,
         "web": profile.web_replicas,
@@ -111,9 +112,9 @@ def service_spec(ctx: DeployContext) -> ServiceSpec:
     )
 
 
-def deploy(ctx: DeployContext) -> StackOutputs:
+def deploy(ctx: DeployContext, cfg: StackConfig) -> StackOutputs:
     """Declare the whole stack on its target and return the contract outputs."""
-    cfg, profile = ctx.config, ctx.profile
+    profile = ctx.profile
     target = registry.load_target(cfg.target)(ctx)
     secrets_cfg = pulumi.Config(NAMESPACE)
     prefix = ctx.prefix()
@@ -154,7 +155,7 @@ def deploy(ctx: DeployContext) -> StackOutputs:
             )
         )
 
-    spec = service_spec(ctx)
+    spec = service_spec(ctx, cfg)
     ingress = target.ingress(spec)
     storage = target.storage(
         StorageSpec(
@@ -198,7 +199,7 @@ def run(transform: ChildTransform | None = None) -> None:
     ctx = DeployContext(
         project=pulumi.get_project(),
         stack=pulumi.get_stack(),
-        config=config,
+        env=config.env,
         profile=resolve(config),
         repo_root=REPO_ROOT,
         transform=transform,
@@ -207,5 +208,7 @@ def run(transform: ChildTransform | None = None) -> None:
             "stack": pulumi.get_stack(),
             "env": config.env.value,
         },
+        settings=config.settings(),
+        providers={cap: getattr(config, cap).provider for cap in ("postgres", "redis", "storage")},
     )
-    export(deploy(ctx))
+    export(deploy(ctx, config))

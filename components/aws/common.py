@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from stacks.config import Size
+from core.vocabulary import Size
 
 RDS_CLASSES: dict[Size, str] = {
     "xs": "db.t4g.micro",

@@ -13,8 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from stacks.offline.invariants import ProcessInstance, StatefulResource
-from stacks.offline.model import Plan, PlanResource
+from core.plan import Plan, PlanResource, ProcessInstance, StatefulResource
 
 SERVICE = "aws:ecs/service:Service"
 TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"

@@ -42,7 +42,7 @@ class AwsTarget(BaseTarget):
 
     def __init__(self, ctx: DeployContext) -> None:
         super().__init__(ctx)
-        region = ctx.config.provider_setting("aws:region")
+        region = ctx.setting("aws:region")
         if not region:
             raise TargetNotAvailable("target aws needs `aws:region` in the stack config")
         self.region = str(region)
@@ -114,10 +114,9 @@ class AwsTarget(BaseTarget):
     def service(self, spec: ServiceSpec, env: AppEnv) -> ServiceOutputs:
         if self._lb is None or self._bucket is None:
             raise RuntimeError("the program declares storage and ingress before the service")
-        config = self.ctx.config
-        if config.postgres.provider != "native":
+        if self.ctx.provider("postgres") != "native":
             self.network.allow_internet_egress("postgres", POSTGRES_PORT)
-        if config.redis.provider != "native":
+        if self.ctx.provider("redis") != "native":
             self.network.allow_internet_egress("redis", REDIS_PORT)
         image = EcrImage(
             f"{spec.name}-image",

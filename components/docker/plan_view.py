@@ -8,8 +8,7 @@ of the container's `envs` (which the plan keeps even when the values are masked)
 from __future__ import annotations
 
 from components.docker.common import PROCESS_LABEL, ROLE_LABEL
-from stacks.offline.invariants import ProcessInstance, StatefulResource
-from stacks.offline.model import Plan, PlanResource
+from core.plan import Plan, PlanResource, ProcessInstance, StatefulResource
 
 CONTAINER = "docker:index/container:Container"
 

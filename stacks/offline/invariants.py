@@ -9,47 +9,13 @@ it is empty, and feed deliberately broken plans to prove each check can fail.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Protocol
 
 from components.app_env import ALL_KEYS, REQUIRED_KEYS
 from components.contract import LIVE_PATH, READY_PATH
-from stacks.offline.model import Plan
+from core.plan import Plan, PlanView, ProcessInstance
 
 MIN_SECRET_LENGTH = 8
 """Shorter secret values (none are generated) would match by accident, so they are not scanned."""
-
-
-@dataclass(frozen=True)
-class ProcessInstance:
-    """One running copy of a process (a container, a task definition's container, a pod spec)."""
-
-    process: str
-    urn: str
-    env_keys: frozenset[str]
-    health_checks: tuple[str, ...]
-    supervised: bool
-
-
-@dataclass(frozen=True)
-class StatefulResource:
-    """Something that holds data: a database, cache or bucket (or the container running one)."""
-
-    urn: str
-    capability: str
-    persistent: bool
-
-
-class PlanView(Protocol):
-    """How a target's resources in a plan map onto the contract's vocabulary."""
-
-    def processes(self, plan: Plan) -> list[ProcessInstance]:
-        """Every instance of every process (release, web, worker, beat)."""
-        ...
-
-    def stateful(self, plan: Plan) -> list[StatefulResource]:
-        """Every data-holding resource, and whether its data survives a replacement."""
-        ...
 
 
 def _by_process(plan: Plan, view: PlanView) -> dict[str, list[ProcessInstance]]:

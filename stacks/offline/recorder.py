@@ -26,7 +26,7 @@ from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from components.simulated import SimArgs, SimRule
-from stacks.offline.model import MASK, PlanResource
+from core.plan import MASK, PlanResource
 
 _ENV_ITEM = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=")
 

@@ -28,8 +28,8 @@ from pulumi.runtime.sync_await import _sync_await
 from components import registry
 from components.contract import ChildTransform
 from components.simulated import RULES as COMMON_RULES
+from core.plan import Plan
 from stacks.config import StackConfig, load_stack_file, stack_file
-from stacks.offline.model import Plan
 from stacks.offline.recorder import RecordingMonitor, SimulatedCloud, mask
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

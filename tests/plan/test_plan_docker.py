@@ -12,8 +12,8 @@ from plan_stackfiles import docker_config, project_with_stack
 from components import registry
 from components.app_env import REQUIRED_KEYS
 from components.contract import LIVE_PATH, READY_PATH
+from core.plan import Plan
 from stacks.offline import invariants
-from stacks.offline.model import Plan
 from stacks.offline.runner import build_plan
 
 ENVS = ("development", "staging", "production")

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from core.profiles import PROFILES
 from stacks.config import ConfigError, Env, TargetName, load_stack_file, parse_stack_config
-from stacks.profiles import PROFILES, resolve
+from stacks.profiles import resolve
 
 REPO = Path(__file__).resolve().parents[2]
 BASE = {"trudeploy:env": "development", "trudeploy:target": "docker"}
@@ -35,7 +36,7 @@ def test_repo_stack_files_validate(stack: str, env: Env, target: TargetName) -> 
 def test_staging_uses_neon_and_upstash_and_prod_has_a_region() -> None:
     staging = load_stack_file(REPO / "Pulumi.staging.yaml")
     assert (staging.postgres.provider, staging.redis.provider) == ("neon", "upstash")
-    assert load_stack_file(REPO / "Pulumi.prod.yaml").provider_setting("aws:region")
+    assert load_stack_file(REPO / "Pulumi.prod.yaml").settings()["aws:region"]
 
 
 def test_wrong_type_names_the_yaml_path_and_what_is_allowed() -> None:

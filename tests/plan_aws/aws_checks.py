@@ -16,7 +16,7 @@ from policy_sentry.querying.actions import get_action_data
 from components.app_env import SECRET_KEYS
 from components.aws.plan_view import container_definitions
 from components.contract import LIVE_PATH, READY_PATH
-from stacks.offline.model import Plan, PlanResource
+from core.plan import Plan, PlanResource
 
 RDS = "aws:rds/instance:Instance"
 PARAMS = "aws:rds/parameterGroup:ParameterGroup"

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from stacks.offline.model import Plan, PlanResource
+from core.plan import Plan, PlanResource
 from stacks.offline.runner import build_plan
 
 REPO = Path(__file__).resolve().parents[2]

@@ -13,7 +13,7 @@ import pytest
 from aws_plans import ENVS, plan_for
 from botocore.validate import ParamValidator
 
-from stacks.offline.model import PlanResource
+from core.plan import PlanResource
 
 INPUT = (
     botocore.session.get_session()

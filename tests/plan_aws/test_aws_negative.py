@@ -11,8 +11,8 @@ import aws_checks as checks
 from aws_plans import plan_for
 
 from components import registry
+from core.plan import Plan, PlanResource
 from stacks.offline import invariants
-from stacks.offline.model import Plan, PlanResource
 
 VIEW = registry.plan_view("aws")
 

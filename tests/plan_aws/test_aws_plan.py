@@ -10,9 +10,10 @@ from aws_plans import ENVS, REPO, containers, one, plan_for, plan_with, prod_con
 
 from components import registry
 from components.app_env import REQUIRED_KEYS
+from core.profiles import PROFILES
+from core.vocabulary import Env
 from stacks.offline import invariants
 from stacks.offline.runner import build_plan
-from stacks.profiles import PROFILES, Env
 
 VIEW = registry.plan_view("aws")
 REGION = "eu-west-1"

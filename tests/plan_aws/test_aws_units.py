@@ -8,7 +8,7 @@ from components.aws.common import fargate_size, log_retention, physical_name
 from components.aws.containers import ContainerContext, live_probe, process_task, web_task
 from components.aws.network import subnet_cidrs
 from components.contract import HealthSpec, ProcessSpec
-from stacks.profiles import APP_SIZES
+from core.profiles import APP_SIZES
 
 CTX = ContainerContext(
     image="repo@sha256:abc",

@@ -1,16 +1,17 @@
 """The offline plan as data: every resource the program declared, and the stack outputs.
 
 This is what `trudeploy plan --json` prints, what the golden file holds and what the invariant
-checks read. Secret values never enter it: they are masked when recorded (see recorder.py), and the
-set of secret values seen is kept beside the plan, outside its JSON, so tests can prove no secret
-leaked into it.
+checks read, with the shapes a target's plan view (components/<target>/plan_view.py) maps its
+resources onto. Secret values never enter it: they are masked when recorded (see
+stacks/offline/recorder.py), and the set of secret values seen is kept beside the plan, outside its
+JSON, so tests can prove no secret leaked into it.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 MASK = "[secret]"
 
@@ -100,3 +101,35 @@ class Plan:
             stack.extend(index[current].dependencies)
             stack.extend(children.get(current, []))
         return seen
+
+
+@dataclass(frozen=True)
+class ProcessInstance:
+    """One running copy of a process (a container, a task definition's container, a pod spec)."""
+
+    process: str
+    urn: str
+    env_keys: frozenset[str]
+    health_checks: tuple[str, ...]
+    supervised: bool
+
+
+@dataclass(frozen=True)
+class StatefulResource:
+    """Something that holds data: a database, cache or bucket (or the container running one)."""
+
+    urn: str
+    capability: str
+    persistent: bool
+
+
+class PlanView(Protocol):
+    """How a target's resources in a plan map onto the contract's vocabulary."""
+
+    def processes(self, plan: Plan) -> list[ProcessInstance]:
+        """Every instance of every process (release, web, worker, beat)."""
+        ...
+
+    def stateful(self, plan: Plan) -> list[StatefulResource]:
+        """Every data-holding resource, and whether its data survives a replacement."""
+        ...
