@@ -14,6 +14,7 @@ from core.vocabulary import Env
 
 REQUIRED_PLAIN = (
     "ENV",
+    "DEBUG",
     "ALLOWED_HOSTS",
     "CORS_ALLOWED_ORIGINS",
     "CSRF_TRUSTED_ORIGINS",
@@ -22,6 +23,8 @@ REQUIRED_PLAIN = (
     "AWS_S3_REGION_NAME",
     "CELERY_EAGER",
     "PORT",
+    "TRUSTED_PROXY_COUNT",
+    "GUNICORN_KEEPALIVE",
 )
 REQUIRED_SECRET = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL")
 OPTIONAL_PLAIN = ("AWS_S3_ENDPOINT_URL",)
@@ -33,6 +36,19 @@ instead would make boto3 / sentry-sdk treat an empty string as a value."""
 REQUIRED_KEYS = frozenset(REQUIRED_PLAIN + REQUIRED_SECRET)
 ALL_KEYS = frozenset(REQUIRED_KEYS | set(OPTIONAL_PLAIN) | set(OPTIONAL_SECRET))
 SECRET_KEYS = frozenset(REQUIRED_SECRET + OPTIONAL_SECRET)
+
+KEEPALIVE_MARGIN_SECONDS = 15
+"""How much longer web keeps an idle connection than the proxy in front (AWS recommends the
+target's keep-alive exceed the ALB idle timeout; 60 + 15 matches gunicorn's usual 75 s advice)."""
+DEFAULT_KEEPALIVE_SECONDS = 75
+"""Keep-alive where no proxy in front declares an idle timeout."""
+
+
+def keepalive_seconds(ingress: Ingress) -> int:
+    """Web's keep-alive: longer than the front proxy's idle timeout, by the margin above."""
+    if ingress.idle_timeout_seconds is None:
+        return DEFAULT_KEEPALIVE_SECONDS
+    return ingress.idle_timeout_seconds + KEEPALIVE_MARGIN_SECONDS
 
 
 def build_app_env(
@@ -50,6 +66,8 @@ def build_app_env(
     origins = ingress.base_url
     plain: dict[str, pulumi.Input[str]] = {
         "ENV": env.value,
+        # Explicit, whatever the profile: a deployed development stack serves the public internet.
+        "DEBUG": "false",
         "ALLOWED_HOSTS": ingress.hosts.apply(",".join),
         "CORS_ALLOWED_ORIGINS": origins,
         "CSRF_TRUSTED_ORIGINS": origins,
@@ -58,6 +76,8 @@ def build_app_env(
         "AWS_S3_REGION_NAME": storage.region,
         "CELERY_EAGER": "false",
         "PORT": str(port),
+        "TRUSTED_PROXY_COUNT": str(ingress.trusted_proxies),
+        "GUNICORN_KEEPALIVE": str(keepalive_seconds(ingress)),
     }
     if storage.endpoint_url is not None:
         plain["AWS_S3_ENDPOINT_URL"] = storage.endpoint_url

@@ -176,6 +176,12 @@ class Ingress:
 
     hosts: pulumi.Output[list[str]]
     base_url: pulumi.Output[str]
+    trusted_proxies: int = 0
+    """How many proxies the target puts in front of web (a load balancer: 1). The app trusts
+    exactly that many X-Forwarded-For hops (O6), so a client cannot forge its address."""
+    idle_timeout_seconds: int | None = None
+    """The front proxy's idle timeout; web's keep-alive must outlive it, or the proxy reuses a
+    connection the server has just closed and answers 502."""
 
 
 @dataclass(frozen=True)

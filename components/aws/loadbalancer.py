@@ -15,6 +15,8 @@ from components.contract import ChildTransform, HealthSpec, Ingress
 
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 """TLS 1.3 and 1.2 only, forward-secret ciphers."""
+IDLE_TIMEOUT_SECONDS = 60
+"""The ALB's idle timeout (its default); web's keep-alive is set above it (app_env.py)."""
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,7 @@ class LoadBalancer(Component):
             security_groups=[sg.id],
             drop_invalid_header_fields=True,
             enable_deletion_protection=args.deletion_protection,
-            idle_timeout=60,
+            idle_timeout=IDLE_TIMEOUT_SECONDS,
             tags=tags,
         )
         health = args.health
@@ -175,5 +177,10 @@ class LoadBalancer(Component):
             )
         )
         self.dns_name: pulumi.Output[str] = alb.dns_name
-        self.ingress = Ingress(hosts=hosts, base_url=base_url)
+        self.ingress = Ingress(
+            hosts=hosts,
+            base_url=base_url,
+            trusted_proxies=1,
+            idle_timeout_seconds=IDLE_TIMEOUT_SECONDS,
+        )
         self.done({"dns_name": alb.dns_name, "base_url": base_url, "hosts": hosts})

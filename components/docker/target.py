@@ -71,6 +71,8 @@ class DockerTarget(BaseTarget):
         return Ingress(
             hosts=pulumi.Output.from_input(hosts),
             base_url=pulumi.Output.from_input(f"http://{hosts[0]}:{spec.port}"),
+            # web's port is published straight from the container: no proxy to trust
+            trusted_proxies=0,
         )
 
     def service(self, spec: ServiceSpec, env: AppEnv) -> ServiceOutputs:

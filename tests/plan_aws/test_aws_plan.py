@@ -239,3 +239,15 @@ def test_a_stack_without_workers_declares_no_worker_service() -> None:
 @pytest.mark.parametrize("env", ENVS)
 def test_iam_policies_name_real_actions_on_resources_they_apply_to(env: str) -> None:
     assert checks.iam_matches_aws_definitions(plan_for(env)) == []
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_web_trusts_one_proxy_and_outlives_the_balancer_idle_timeout(env: str) -> None:
+    plan = plan_for(env)
+    idle = one(plan, "aws:lb/loadBalancer:LoadBalancer").inputs["idleTimeout"]
+    for task in plan.of_type("aws:ecs/taskDefinition:TaskDefinition"):
+        for container in containers(task).values():
+            plain = {e["name"]: e["value"] for e in container.get("environment", [])}
+            assert plain["DEBUG"] == "false"
+            assert plain["TRUSTED_PROXY_COUNT"] == "1"
+            assert int(plain["GUNICORN_KEEPALIVE"]) > idle
