@@ -236,19 +236,25 @@ SECURITY_GROUP = Constraints(
 )
 
 
-def _cidr_valid(inputs: Mapping[str, Any]) -> str | None:
-    for key in ("cidrBlock", "destinationCidrBlock", "cidrIpv4"):
+def _network_address(key: str) -> Test:
+    def test(inputs: Mapping[str, Any]) -> str | None:
         value = inputs.get(key)
         if value is None:
-            continue
+            return None
         try:
             ipaddress.ip_network(str(value), strict=True)
         except ValueError as exc:
-            return f"{key} {value!r} is not a network address ({exc})"
-    return None
+            return f"{value!r} is not a network address ({exc})"
+        return None
+
+    return test
 
 
-CIDR_RULE = Combination("cidrBlock", "a network address (no host bits set)", _cidr_valid, VPC_CIDR)
+def cidr_rule(key: str) -> Combination:
+    """`key` holds a network address: no host bits set (10.0.0.0/16, not 10.0.0.1/16)."""
+    return Combination(key, "a network address (no host bits set)", _network_address(key),
+                       VPC_CIDR)  # fmt: skip
+
 
 ROUTE_TARGETS = (
     "gatewayId", "natGatewayId", "networkInterfaceId", "transitGatewayId", "vpcEndpointId",
@@ -265,10 +271,10 @@ def _nat_allocation(inputs: Mapping[str, Any]) -> str | None:
 
 EC2: dict[str, Constraints] = {
     "aws:ec2/vpc:Vpc": Constraints(
-        rules=(Rule("cidrBlock", CIDR_16_28, VPC_CIDR), CIDR_RULE, TAG_RULE)
+        rules=(Rule("cidrBlock", CIDR_16_28, VPC_CIDR), cidr_rule("cidrBlock"), TAG_RULE)
     ),
     "aws:ec2/subnet:Subnet": Constraints(
-        rules=(Rule("cidrBlock", CIDR_16_28, VPC_CIDR), CIDR_RULE, TAG_RULE)
+        rules=(Rule("cidrBlock", CIDR_16_28, VPC_CIDR), cidr_rule("cidrBlock"), TAG_RULE)
     ),
     "aws:ec2/internetGateway:InternetGateway": Constraints(rules=(TAG_RULE,)),
     "aws:ec2/eip:Eip": Constraints(
@@ -287,7 +293,7 @@ EC2: dict[str, Constraints] = {
             Combination(
                 "destinationCidrBlock", "exactly one target", _exactly_one(ROUTE_TARGETS), EC2_ROUTE
             ),
-            CIDR_RULE,
+            cidr_rule("destinationCidrBlock"),
         )
     ),
     "aws:ec2/routeTableAssociation:RouteTableAssociation": Constraints(
