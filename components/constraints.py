@@ -203,7 +203,7 @@ def values_at(inputs: Any, path: str) -> Iterator[tuple[str, Any]]:
 def effective_inputs(spec: Constraints, sim: SimArgs) -> dict[str, Any]:
     """The inputs as the provider receives them: the autonamed key filled in when absent."""
     inputs = dict(sim.inputs)
-    if spec.autoname and not inputs.get(spec.autoname):
+    if spec.autoname and inputs.get(spec.autoname) is None:
         inputs[spec.autoname] = autoname(sim)
     return inputs
 
@@ -211,7 +211,7 @@ def effective_inputs(spec: Constraints, sim: SimArgs) -> dict[str, Any]:
 def check(spec: Constraints, sim: SimArgs) -> list[Violation]:
     """Every violation of `spec` by one registration."""
     inputs = effective_inputs(spec, sim)
-    named = spec.autoname if spec.autoname and not sim.inputs.get(spec.autoname) else None
+    named = spec.autoname if spec.autoname and sim.inputs.get(spec.autoname) is None else None
     found: list[Violation] = []
     for rule in spec.rules:
         if isinstance(rule, Combination):
