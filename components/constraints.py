@@ -62,6 +62,7 @@ class Length(Check):
 
     low: int
     high: int
+    unit: str = "characters"
 
     def problem(self, value: Any) -> str | None:
         size = len(value) if isinstance(value, str | list) else -1
@@ -70,7 +71,7 @@ class Length(Check):
         return None
 
     def describe(self) -> str:
-        return f"{self.low}-{self.high} characters"
+        return f"{self.low}-{self.high} {self.unit}"
 
 
 @dataclass(frozen=True)
@@ -244,6 +245,7 @@ def random_length_covers_minimums(inputs: Mapping[str, Any]) -> str | None:
 
 _RANDOM_DOCS = "https://www.pulumi.com/registry/packages/random/api-docs/randompassword/"
 _RANDOM_STRING_DOCS = "https://www.pulumi.com/registry/packages/random/api-docs/randomstring/"
+_RANDOM_ID_DOCS = "https://www.pulumi.com/registry/packages/random/api-docs/randomid/"
 
 
 def _random(cite: str) -> Constraints:
@@ -304,6 +306,10 @@ DOCKER_IMAGE = Constraints(
 CONSTRAINTS: dict[str, Constraints] = {
     "random:index/randomPassword:RandomPassword": _random(_RANDOM_DOCS),
     "random:index/randomString:RandomString": _random(_RANDOM_STRING_DOCS),
+    "random:index/randomId:RandomId": Constraints(
+        # "byteLength: The number of random bytes to produce. The minimum value is 1."
+        rules=(Rule("byteLength", Range(1, 2**31 - 1), _RANDOM_ID_DOCS),)
+    ),
     "docker:index/image:Image": DOCKER_IMAGE,
 }
 """Providers several targets use: pulumi-random (the shared secret key, generated passwords) and

@@ -106,6 +106,7 @@ CASES: list[Case] = [
         {"dockerfile": "Dockerfile"},
         {"context": "app"},
     ),
+    one("random:index/randomId:RandomId", "byteLength", "1..", 0, 4),
     *_random_cases(PASSWORD),
     *_random_cases(STRING),
 ]

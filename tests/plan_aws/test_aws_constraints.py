@@ -52,7 +52,39 @@ SECRET, SECRET_V = (
 ROLE, ROLE_POLICY = "aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy"
 SCALE_T, SCALE_P = "aws:appautoscaling/target:Target", "aws:appautoscaling/policy:Policy"
 
+DEFAULT_SG = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
+FLOW, ENDPOINT = "aws:ec2/flowLog:FlowLog", "aws:ec2/vpcEndpoint:VpcEndpoint"
+RECORD, LOGGING = "aws:route53/record:Record", "aws:s3/bucketLogging:BucketLogging"
+WAF, WAF_ASSOC = "aws:wafv2/webAcl:WebAcl", "aws:wafv2/webAclAssociation:WebAclAssociation"
+WAF_LOG = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"
+
 TG_ARN = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/x/1"
+FLOW_OK = {
+    "vpcId": "vpc-1", "trafficType": "ALL", "logDestinationType": "cloud-watch-logs",
+    "logDestination": "arn:aws:logs:eu-west-1:123456789012:log-group:/vpc/flow",
+    "iamRoleArn": "arn:aws:iam::123456789012:role/flow", "maxAggregationInterval": 600,
+}  # fmt: skip
+ENDPOINT_OK = {"vpcId": "vpc-1", "vpcEndpointType": "Gateway", "routeTableIds": ["rtb-1"],
+               "serviceName": "com.amazonaws.eu-west-1.s3"}  # fmt: skip
+INTERFACE_OK = {
+    "vpcId": "vpc-1", "vpcEndpointType": "Interface", "subnetIds": ["subnet-1"],
+    "serviceName": "com.amazonaws.eu-west-1.logs", "privateDnsEnabled": True,
+}  # fmt: skip
+RECORD_OK = {"zoneId": "Z1", "name": "_abc.app.example.com.", "type": "CNAME", "ttl": 300,
+             "records": ["_x.acm-validations.aws."]}  # fmt: skip
+LOGGING_OK = {"bucket": "app-media", "targetBucket": "app-logs", "targetPrefix": "s3/media/"}
+WAF_RATE_RULE = {
+    "name": "rate-limit", "priority": 0, "action": {"block": {}},
+    "statement": {"rateBasedStatement": {"aggregateKeyType": "IP", "evaluationWindowSec": 300,
+                                         "limit": 2000}},
+    "visibilityConfig": {"metricName": "rate-limit"},
+}  # fmt: skip
+WAF_OK = {"name": "app", "description": "app: rate limit", "scope": "REGIONAL",
+          "defaultAction": {"allow": {}}, "visibilityConfig": {"metricName": "app"},
+          "rules": [WAF_RATE_RULE]}  # fmt: skip
+WAF_ARN = "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/app/0a91e337-ba6d-faf1"
+WAF_ASSOC_OK = {"webAclArn": WAF_ARN, "resourceArn": TG_ARN}
+WAF_LOG_ARN = "arn:aws:logs:eu-west-1:123456789012:log-group:aws-waf-logs-app"
 CHARS = "only a-z, A-Z, 0-9"
 LOWER = "a lowercase letter"
 ELB = "alphanumerics and hyphens"
@@ -456,6 +488,224 @@ CASES: list[Case] = [
     ),
     one(SCALE_P, "targetTrackingScalingPolicyConfiguration.scaleInCooldown", "0..", -1, 0),
     one(SCALE_P, "targetTrackingScalingPolicyConfiguration.scaleOutCooldown", "0..", -1, 0),
+    # Types the aws target is adding (WAF, flow logs, VPC endpoints, Route 53, access logs):
+    # cases start from empty inputs where this branch's plan has no such resource yet.
+    one(DEFAULT_SG, "ingress[].description", CHARS, "nobody's", "nobody"),
+    one(DEFAULT_SG, "egress[].description", CHARS, "nobody's", "nobody"),
+    one(DEFAULT_SG, "ingress[].fromPort", "-1..65535", 70000, 0),
+    one(DEFAULT_SG, "ingress[].toPort", "-1..65535", 70000, 0),
+    one(DEFAULT_SG, "egress[].fromPort", "-1..65535", 70000, 0),
+    one(DEFAULT_SG, "egress[].toPort", "-1..65535", 70000, 0),
+    Case(FLOW, "trafficType", "REJECT", {**FLOW_OK, "trafficType": "all"}, FLOW_OK),
+    Case(
+        FLOW,
+        "logDestinationType",
+        "cloud-watch-logs",
+        {**FLOW_OK, "logDestinationType": "cw"},
+        FLOW_OK,
+    ),
+    Case(
+        FLOW,
+        "maxAggregationInterval",
+        "60, 600",
+        {**FLOW_OK, "maxAggregationInterval": 300},
+        FLOW_OK,
+    ),
+    Case(
+        FLOW,
+        "iamRoleArn",
+        "CloudWatch Logs delivery needs a role",
+        {**FLOW_OK, "iamRoleArn": DELETE},
+        FLOW_OK,
+    ),
+    Case(FLOW, "vpcId", "exactly one source", {**FLOW_OK, "subnetId": "subnet-1"}, FLOW_OK),
+    Case(
+        ENDPOINT,
+        "vpcEndpointType",
+        "GatewayLoadBalancer",
+        {**ENDPOINT_OK, "vpcEndpointType": "gateway"},
+        ENDPOINT_OK,
+    ),
+    Case(
+        ENDPOINT,
+        "serviceName",
+        "com.amazonaws.<region>.<service>",
+        {**ENDPOINT_OK, "serviceName": "s3"},
+        ENDPOINT_OK,
+    ),
+    Case(
+        ENDPOINT,
+        "vpcEndpointType",
+        "Gateway: route tables only",
+        {**ENDPOINT_OK, "subnetIds": ["subnet-1"]},
+        ENDPOINT_OK,
+        id="gateway+subnets",
+    ),
+    Case(
+        ENDPOINT,
+        "vpcEndpointType",
+        "Gateway: route tables only",
+        {**INTERFACE_OK, "subnetIds": DELETE},
+        INTERFACE_OK,
+        id="interface-no-subnets",
+    ),
+    Case(RECORD, "type", "CNAME", {**RECORD_OK, "type": "ALIAS"}, RECORD_OK),
+    Case(RECORD, "name", "a domain name", {**RECORD_OK, "name": "app .example.com"}, RECORD_OK),
+    Case(
+        RECORD,
+        "name",
+        "1-255 characters",
+        {**RECORD_OK, "name": ("a" * 63 + ".") * 4 + "com"},
+        RECORD_OK,
+    ),
+    Case(RECORD, "ttl", "0..2147483647", {**RECORD_OK, "ttl": -1}, RECORD_OK),
+    Case(
+        RECORD,
+        "records",
+        "records with a ttl, or an alias",
+        {**RECORD_OK, "aliases": [{"name": "lb", "zoneId": "Z", "evaluateTargetHealth": True}]},
+        RECORD_OK,
+        id="both",
+    ),
+    Case(
+        RECORD,
+        "records",
+        "records with a ttl, or an alias",
+        {**RECORD_OK, "ttl": DELETE},
+        RECORD_OK,
+        id="no-ttl",
+    ),
+    Case(
+        LOGGING,
+        "targetBucket",
+        "3-63 lowercase",
+        {**LOGGING_OK, "targetBucket": "Logs"},
+        LOGGING_OK,
+    ),
+    Case(
+        LOGGING,
+        "targetPrefix",
+        "0-1024 characters",
+        {**LOGGING_OK, "targetPrefix": "p" * 1025},
+        LOGGING_OK,
+    ),
+    Case(WAF, "name", "letters, digits, _ and -", {**WAF_OK, "name": "app acl"}, WAF_OK),
+    Case(WAF, "name", "1-128 characters", {**WAF_OK, "name": "a" * 129}, WAF_OK),
+    Case(
+        WAF,
+        "description",
+        "letters, digits, spaces",
+        {**WAF_OK, "description": "app's acl"},
+        WAF_OK,
+    ),
+    Case(WAF, "description", "1-256 characters", {**WAF_OK, "description": "a" * 257}, WAF_OK),
+    Case(WAF, "scope", "CLOUDFRONT", {**WAF_OK, "scope": "GLOBAL"}, WAF_OK),
+    Case(
+        WAF,
+        "visibilityConfig.metricName",
+        "no spaces",
+        {**WAF_OK, "visibilityConfig": {"metricName": "app acl"}},
+        WAF_OK,
+    ),
+    Case(
+        WAF,
+        "visibilityConfig.metricName",
+        "no spaces",
+        {**WAF_OK, "visibilityConfig": {"metricName": "All"}},
+        WAF_OK,
+        id="reserved",
+    ),
+    Case(
+        WAF,
+        "visibilityConfig.metricName",
+        "1-255 characters",
+        {**WAF_OK, "visibilityConfig": {"metricName": "m" * 256}},
+        WAF_OK,
+    ),
+    Case(
+        WAF,
+        "rules[].name",
+        "letters, digits, _ and -",
+        {**WAF_OK, "rules[].name": "rate limit"},
+        WAF_OK,
+    ),
+    Case(WAF, "rules[].name", "1-128 characters", {**WAF_OK, "rules[].name": "r" * 129}, WAF_OK),
+    Case(WAF, "rules[].priority", "0..", {**WAF_OK, "rules[].priority": -1}, WAF_OK),
+    Case(
+        WAF,
+        "rules[].visibilityConfig.metricName",
+        "no spaces",
+        {**WAF_OK, "rules[].visibilityConfig.metricName": "rate limit"},
+        WAF_OK,
+    ),
+    Case(
+        WAF,
+        "rules[].statement.rateBasedStatement.limit",
+        "10..2000000000",
+        {**WAF_OK, "rules[].statement.rateBasedStatement.limit": 5},
+        WAF_OK,
+    ),
+    Case(
+        WAF,
+        "rules[].statement.rateBasedStatement.evaluationWindowSec",
+        "60, 120",
+        {**WAF_OK, "rules[].statement.rateBasedStatement.evaluationWindowSec": 30},
+        WAF_OK,
+    ),
+    Case(
+        WAF,
+        "rules[].statement.rateBasedStatement.aggregateKeyType",
+        "FORWARDED_IP",
+        {**WAF_OK, "rules[].statement.rateBasedStatement.aggregateKeyType": "ip"},
+        WAF_OK,
+    ),
+    Case(
+        WAF,
+        "rules",
+        "unique priorities",
+        {**WAF_OK, "rules[].overrideAction": {"none": {}}},
+        WAF_OK,
+        id="rate-rule-override",
+    ),
+    Case(
+        WAF,
+        "rules",
+        "unique priorities",
+        {**WAF_OK, "rules": [WAF_RATE_RULE, WAF_RATE_RULE]},
+        WAF_OK,
+        id="duplicate-priority",
+    ),
+    Case(
+        WAF_ASSOC,
+        "webAclArn",
+        "a REGIONAL web ACL ARN",
+        {**WAF_ASSOC_OK, "webAclArn": WAF_ARN.replace("regional", "global")},
+        WAF_ASSOC_OK,
+    ),
+    Case(
+        WAF_ASSOC,
+        "resourceArn",
+        "20-2048 characters",
+        {**WAF_ASSOC_OK, "resourceArn": "arn"},
+        WAF_ASSOC_OK,
+    ),
+    one(
+        WAF_LOG,
+        "logDestinationConfigs",
+        "1-1 items",
+        [WAF_LOG_ARN, WAF_LOG_ARN],
+        [WAF_LOG_ARN],
+    ),
+    one(
+        WAF_LOG,
+        "logDestinationConfigs",
+        "named aws-waf-logs-",
+        [WAF_LOG_ARN.replace("aws-waf-logs-", "")],
+        [WAF_LOG_ARN],
+    ),
+    one(ALB, "accessLogs.bucket", "3-63 lowercase", "Logs_Bucket", "logs-bucket"),
+    one(ALB, "accessLogs.prefix", "no AWSLogs", "AWSLogs/alb", "alb"),
+    one(ALB, "accessLogs.prefix", "no AWSLogs", "/alb", "alb/x"),
     # Tags (one rule shared by every tagged type) and the bucket name every S3 part references.
     *(
         Case(
