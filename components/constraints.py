@@ -201,9 +201,21 @@ def values_at(inputs: Any, path: str) -> Iterator[tuple[str, Any]]:
             yield here, item
 
 
+def whole_numbers(value: Any) -> Any:
+    """`value` with integral floats as ints: the wire format has only doubles, and an error should
+    say `allocatedStorage = 10`, as the program wrote it."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, Mapping):
+        return {k: whole_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [whole_numbers(v) for v in value]
+    return value
+
+
 def effective_inputs(spec: Constraints, sim: SimArgs) -> dict[str, Any]:
     """The inputs as the provider receives them: the autonamed key filled in when absent."""
-    inputs = dict(sim.inputs)
+    inputs = whole_numbers(dict(sim.inputs))
     if spec.autoname and inputs.get(spec.autoname) is None:
         inputs[spec.autoname] = autoname(sim)
     return inputs

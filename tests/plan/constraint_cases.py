@@ -70,9 +70,16 @@ def set_path(inputs: dict[str, Any], path: str, value: Any) -> None:
     inputs[key] = items
 
 
+EMPTY = "\0empty"
+"""A case `base` that starts from no inputs (its edits give the whole context)."""
+
+
 def base_inputs(plan: Plan, case: Case) -> tuple[str, dict[str, Any]]:
-    """(logical name, inputs) of the plan's first resource of the case's type (by suffix)."""
+    """(logical name, inputs) of the plan's first resource of the case's type (by suffix), or
+    empty inputs for `base=EMPTY` or a type the plan does not declare."""
     for res in plan.resources:
+        if case.base == EMPTY:
+            break
         if res.type == case.token and res.name.endswith(case.base):
             return res.name, copy.deepcopy(res.inputs)
     return "test-resource", {}

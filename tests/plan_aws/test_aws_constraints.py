@@ -14,7 +14,7 @@ from aws_plans import ENVS, plan_for, plan_with, prod_config
 
 from components.aws.constraints import CONSTRAINTS, TAG_RULE
 from components.constraints import ConstraintViolations
-from tests.plan.constraint_cases import DELETE, Case, one, run, uncovered
+from tests.plan.constraint_cases import DELETE, EMPTY, Case, one, run, uncovered
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -496,13 +496,14 @@ CASES: list[Case] = [
     one(DEFAULT_SG, "ingress[].toPort", "-1..65535", 70000, 0),
     one(DEFAULT_SG, "egress[].fromPort", "-1..65535", 70000, 0),
     one(DEFAULT_SG, "egress[].toPort", "-1..65535", 70000, 0),
-    Case(FLOW, "trafficType", "REJECT", {**FLOW_OK, "trafficType": "all"}, FLOW_OK),
+    Case(FLOW, "trafficType", "REJECT", {**FLOW_OK, "trafficType": "all"}, FLOW_OK, base=EMPTY),
     Case(
         FLOW,
         "logDestinationType",
         "cloud-watch-logs",
         {**FLOW_OK, "logDestinationType": "cw"},
         FLOW_OK,
+        base=EMPTY,
     ),
     Case(
         FLOW,
@@ -510,6 +511,7 @@ CASES: list[Case] = [
         "60, 600",
         {**FLOW_OK, "maxAggregationInterval": 300},
         FLOW_OK,
+        base=EMPTY,
     ),
     Case(
         FLOW,
@@ -517,14 +519,23 @@ CASES: list[Case] = [
         "CloudWatch Logs delivery needs a role",
         {**FLOW_OK, "iamRoleArn": DELETE},
         FLOW_OK,
+        base=EMPTY,
     ),
-    Case(FLOW, "vpcId", "exactly one source", {**FLOW_OK, "subnetId": "subnet-1"}, FLOW_OK),
+    Case(
+        FLOW,
+        "vpcId",
+        "exactly one source",
+        {**FLOW_OK, "subnetId": "subnet-1"},
+        FLOW_OK,
+        base=EMPTY,
+    ),
     Case(
         ENDPOINT,
         "vpcEndpointType",
         "GatewayLoadBalancer",
         {**ENDPOINT_OK, "vpcEndpointType": "gateway"},
         ENDPOINT_OK,
+        base=EMPTY,
     ),
     Case(
         ENDPOINT,
@@ -532,6 +543,7 @@ CASES: list[Case] = [
         "com.amazonaws.<region>.<service>",
         {**ENDPOINT_OK, "serviceName": "s3"},
         ENDPOINT_OK,
+        base=EMPTY,
     ),
     Case(
         ENDPOINT,
@@ -540,6 +552,7 @@ CASES: list[Case] = [
         {**ENDPOINT_OK, "subnetIds": ["subnet-1"]},
         ENDPOINT_OK,
         id="gateway+subnets",
+        base=EMPTY,
     ),
     Case(
         ENDPOINT,
@@ -548,17 +561,26 @@ CASES: list[Case] = [
         {**INTERFACE_OK, "subnetIds": DELETE},
         INTERFACE_OK,
         id="interface-no-subnets",
+        base=EMPTY,
     ),
-    Case(RECORD, "type", "CNAME", {**RECORD_OK, "type": "ALIAS"}, RECORD_OK),
-    Case(RECORD, "name", "a domain name", {**RECORD_OK, "name": "app .example.com"}, RECORD_OK),
+    Case(RECORD, "type", "CNAME", {**RECORD_OK, "type": "ALIAS"}, RECORD_OK, base=EMPTY),
+    Case(
+        RECORD,
+        "name",
+        "a domain name",
+        {**RECORD_OK, "name": "app .example.com"},
+        RECORD_OK,
+        base=EMPTY,
+    ),
     Case(
         RECORD,
         "name",
         "1-255 characters",
         {**RECORD_OK, "name": ("a" * 63 + ".") * 4 + "com"},
         RECORD_OK,
+        base=EMPTY,
     ),
-    Case(RECORD, "ttl", "0..2147483647", {**RECORD_OK, "ttl": -1}, RECORD_OK),
+    Case(RECORD, "ttl", "0..2147483647", {**RECORD_OK, "ttl": -1}, RECORD_OK, base=EMPTY),
     Case(
         RECORD,
         "records",
@@ -566,6 +588,7 @@ CASES: list[Case] = [
         {**RECORD_OK, "aliases": [{"name": "lb", "zoneId": "Z", "evaluateTargetHealth": True}]},
         RECORD_OK,
         id="both",
+        base=EMPTY,
     ),
     Case(
         RECORD,
@@ -574,6 +597,7 @@ CASES: list[Case] = [
         {**RECORD_OK, "ttl": DELETE},
         RECORD_OK,
         id="no-ttl",
+        base=EMPTY,
     ),
     Case(
         LOGGING,
@@ -581,6 +605,7 @@ CASES: list[Case] = [
         "3-63 lowercase",
         {**LOGGING_OK, "targetBucket": "Logs"},
         LOGGING_OK,
+        base=EMPTY,
     ),
     Case(
         LOGGING,
@@ -588,24 +613,36 @@ CASES: list[Case] = [
         "0-1024 characters",
         {**LOGGING_OK, "targetPrefix": "p" * 1025},
         LOGGING_OK,
+        base=EMPTY,
     ),
-    Case(WAF, "name", "letters, digits, _ and -", {**WAF_OK, "name": "app acl"}, WAF_OK),
-    Case(WAF, "name", "1-128 characters", {**WAF_OK, "name": "a" * 129}, WAF_OK),
+    Case(
+        WAF, "name", "letters, digits, _ and -", {**WAF_OK, "name": "app acl"}, WAF_OK, base=EMPTY
+    ),
+    Case(WAF, "name", "1-128 characters", {**WAF_OK, "name": "a" * 129}, WAF_OK, base=EMPTY),
     Case(
         WAF,
         "description",
         "letters, digits, spaces",
         {**WAF_OK, "description": "app's acl"},
         WAF_OK,
+        base=EMPTY,
     ),
-    Case(WAF, "description", "1-256 characters", {**WAF_OK, "description": "a" * 257}, WAF_OK),
-    Case(WAF, "scope", "CLOUDFRONT", {**WAF_OK, "scope": "GLOBAL"}, WAF_OK),
+    Case(
+        WAF,
+        "description",
+        "1-256 characters",
+        {**WAF_OK, "description": "a" * 257},
+        WAF_OK,
+        base=EMPTY,
+    ),
+    Case(WAF, "scope", "CLOUDFRONT", {**WAF_OK, "scope": "GLOBAL"}, WAF_OK, base=EMPTY),
     Case(
         WAF,
         "visibilityConfig.metricName",
         "no spaces",
         {**WAF_OK, "visibilityConfig": {"metricName": "app acl"}},
         WAF_OK,
+        base=EMPTY,
     ),
     Case(
         WAF,
@@ -614,6 +651,7 @@ CASES: list[Case] = [
         {**WAF_OK, "visibilityConfig": {"metricName": "All"}},
         WAF_OK,
         id="reserved",
+        base=EMPTY,
     ),
     Case(
         WAF,
@@ -621,6 +659,7 @@ CASES: list[Case] = [
         "1-255 characters",
         {**WAF_OK, "visibilityConfig": {"metricName": "m" * 256}},
         WAF_OK,
+        base=EMPTY,
     ),
     Case(
         WAF,
@@ -628,15 +667,24 @@ CASES: list[Case] = [
         "letters, digits, _ and -",
         {**WAF_OK, "rules[].name": "rate limit"},
         WAF_OK,
+        base=EMPTY,
     ),
-    Case(WAF, "rules[].name", "1-128 characters", {**WAF_OK, "rules[].name": "r" * 129}, WAF_OK),
-    Case(WAF, "rules[].priority", "0..", {**WAF_OK, "rules[].priority": -1}, WAF_OK),
+    Case(
+        WAF,
+        "rules[].name",
+        "1-128 characters",
+        {**WAF_OK, "rules[].name": "r" * 129},
+        WAF_OK,
+        base=EMPTY,
+    ),
+    Case(WAF, "rules[].priority", "0..", {**WAF_OK, "rules[].priority": -1}, WAF_OK, base=EMPTY),
     Case(
         WAF,
         "rules[].visibilityConfig.metricName",
         "no spaces",
         {**WAF_OK, "rules[].visibilityConfig.metricName": "rate limit"},
         WAF_OK,
+        base=EMPTY,
     ),
     Case(
         WAF,
@@ -644,6 +692,7 @@ CASES: list[Case] = [
         "10..2000000000",
         {**WAF_OK, "rules[].statement.rateBasedStatement.limit": 5},
         WAF_OK,
+        base=EMPTY,
     ),
     Case(
         WAF,
@@ -651,6 +700,7 @@ CASES: list[Case] = [
         "60, 120",
         {**WAF_OK, "rules[].statement.rateBasedStatement.evaluationWindowSec": 30},
         WAF_OK,
+        base=EMPTY,
     ),
     Case(
         WAF,
@@ -658,6 +708,7 @@ CASES: list[Case] = [
         "FORWARDED_IP",
         {**WAF_OK, "rules[].statement.rateBasedStatement.aggregateKeyType": "ip"},
         WAF_OK,
+        base=EMPTY,
     ),
     Case(
         WAF,
@@ -666,6 +717,7 @@ CASES: list[Case] = [
         {**WAF_OK, "rules[].overrideAction": {"none": {}}},
         WAF_OK,
         id="rate-rule-override",
+        base=EMPTY,
     ),
     Case(
         WAF,
@@ -674,6 +726,7 @@ CASES: list[Case] = [
         {**WAF_OK, "rules": [WAF_RATE_RULE, WAF_RATE_RULE]},
         WAF_OK,
         id="duplicate-priority",
+        base=EMPTY,
     ),
     Case(
         WAF_ASSOC,
@@ -681,6 +734,7 @@ CASES: list[Case] = [
         "a REGIONAL web ACL ARN",
         {**WAF_ASSOC_OK, "webAclArn": WAF_ARN.replace("regional", "global")},
         WAF_ASSOC_OK,
+        base=EMPTY,
     ),
     Case(
         WAF_ASSOC,
@@ -688,6 +742,7 @@ CASES: list[Case] = [
         "20-2048 characters",
         {**WAF_ASSOC_OK, "resourceArn": "arn"},
         WAF_ASSOC_OK,
+        base=EMPTY,
     ),
     one(
         WAF_LOG,
@@ -754,7 +809,7 @@ def test_a_plan_breaking_a_rule_fails_naming_every_input() -> None:
         plan_with(prod_config(postgres={"version": 16, "storageGb": 10, "database": "_app"}))
     lines = [v.line() for v in caught.value.violations]
     assert len(lines) == 2, lines
-    assert any("allocatedStorage = 10" in line and "gp2/gp3 20-65536" in line for line in lines)
+    assert any("allocatedStorage = 10 " in line and "gp2/gp3 20-65536" in line for line in lines)
     assert any("dbName = '_app'" in line for line in lines)
 
 
@@ -774,8 +829,8 @@ def test_trudeploy_plan_exits_non_zero_naming_resource_input_and_rule(tmp_path: 
     )
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr
-    [line] = [line for line in proc.stderr.splitlines() if line.strip()]
+    [line] = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
     assert "aws:rds/instance:Instance 'trudeploy-prod-postgres-instance'" in line
-    assert "allocatedStorage = 10" in line
+    assert "allocatedStorage = 10 " in line
     assert "gp2/gp3 20-65536 GiB" in line
     assert "API_CreateDBInstance.html" in line
