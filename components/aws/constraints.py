@@ -204,6 +204,26 @@ def _json_policy(limit: int, strip_whitespace: bool = False) -> Test:
 # --- EC2 / VPC ----------------------------------------------------------------------------------
 
 
+def _network_address(key: str) -> Test:
+    def test(inputs: Mapping[str, Any]) -> str | None:
+        value = inputs.get(key)
+        if value is None:
+            return None
+        try:
+            ipaddress.ip_network(str(value), strict=True)
+        except ValueError as exc:
+            return f"{value!r} is not a network address ({exc})"
+        return None
+
+    return test
+
+
+def cidr_rule(key: str) -> Combination:
+    """`key` holds a network address: no host bits set (10.0.0.0/16, not 10.0.0.1/16)."""
+    return Combination(key, "a network address (no host bits set)", _network_address(key),
+                       VPC_CIDR)  # fmt: skip
+
+
 def _ports(inputs: Mapping[str, Any]) -> str | None:
     low, high = inputs.get("fromPort"), inputs.get("toPort")
     if inputs.get("ipProtocol") in ("-1", -1):
@@ -217,6 +237,7 @@ def _ports(inputs: Mapping[str, Any]) -> str | None:
 
 SG_RULE = Constraints(
     rules=(
+        cidr_rule("cidrIpv4"),
         Rule("description", Pattern(EC2_TEXT, EC2_TEXT_WHAT), EC2_IP_RANGE),
         Rule("description", Length(0, 255), EC2_IP_RANGE),
         Rule("fromPort", Range(-1, 65535), EC2_RULE),
@@ -246,26 +267,6 @@ SECURITY_GROUP = Constraints(
         TAG_RULE,
     ),
 )
-
-
-def _network_address(key: str) -> Test:
-    def test(inputs: Mapping[str, Any]) -> str | None:
-        value = inputs.get(key)
-        if value is None:
-            return None
-        try:
-            ipaddress.ip_network(str(value), strict=True)
-        except ValueError as exc:
-            return f"{value!r} is not a network address ({exc})"
-        return None
-
-    return test
-
-
-def cidr_rule(key: str) -> Combination:
-    """`key` holds a network address: no host bits set (10.0.0.0/16, not 10.0.0.1/16)."""
-    return Combination(key, "a network address (no host bits set)", _network_address(key),
-                       VPC_CIDR)  # fmt: skip
 
 
 ROUTE_TARGETS = (

@@ -110,6 +110,14 @@ def _sg_rule_cases(token: str) -> list[Case]:
         one(token, "fromPort", "-1..65535", 70000, 5432),
         one(token, "toPort", "-1..65535", 70000, 5432),
         one(token, "ipProtocol", "icmpv6", "http", "tcp"),
+        one(
+            token,
+            "cidrIpv4",
+            "network address",
+            "0.0.0.1/0",
+            "0.0.0.0/0",
+            base="-in-80" if token == SG_IN else "https-out",
+        ),
         Case(
             token,
             "fromPort",
