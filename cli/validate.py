@@ -21,7 +21,10 @@ def validate(
     ] = ROOT,
     as_json: bool = typer.Option(False, "--json", help="Print results as JSON."),
 ) -> None:
-    """Validate every stack file; exit 2 if any is invalid. Needs no Pulumi CLI."""
+    """Validate every stack file, and that its target is available; exit 2 if any is not.
+    Needs no Pulumi CLI."""
+    from components import registry
+    from components.contract import TargetNotAvailable
     from stacks.config import ConfigError, load_stack_file
 
     files = sorted(p for p in root.glob("Pulumi.*.yaml"))
@@ -29,8 +32,12 @@ def validate(
     for path in files:
         try:
             cfg = load_stack_file(path)
+            # a valid file for a target with no package is still a stack nobody can deploy
+            registry.load_target(cfg.target)
         except ConfigError as exc:
             results.append({"file": path.name, "ok": False, "errors": exc.errors})
+        except TargetNotAvailable as exc:
+            results.append({"file": path.name, "ok": False, "errors": [str(exc)]})
         else:
             results.append(
                 {"file": path.name, "ok": True, "env": cfg.env.value, "target": cfg.target.value}
