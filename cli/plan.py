@@ -15,7 +15,6 @@ from rich.tree import Tree
 if TYPE_CHECKING:
     from core.plan import Plan, PlanResource
 
-ROOT = Path(__file__).resolve().parent.parent
 console = Console()
 errors = Console(stderr=True)
 
@@ -64,15 +63,23 @@ def _outputs_table(outputs: dict[str, Any]) -> Table:
 def plan(
     stack: str = typer.Option(..., "--stack", "-s", help="Stack name: reads Pulumi.<stack>.yaml."),
     as_json: bool = typer.Option(False, "--json", help="Print the plan as JSON."),
-    root: Annotated[Path, typer.Option(help="Project directory holding Pulumi.yaml.")] = ROOT,
+    root: Annotated[
+        Path | None,
+        typer.Option(
+            help="Project directory holding Pulumi.yaml "
+            "(default: the current directory if it has one, else the installed project)",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Show what `pulumi up` would declare for a stack, computed offline."""
+    from cli.project import default_root
     from components.contract import TargetNotAvailable
     from stacks.config import ConfigError
     from stacks.offline.runner import build_plan
 
     try:
-        result = build_plan(stack, root)
+        result = build_plan(stack, root or default_root())
     except ConfigError as exc:
         raise fail([f"{exc.source}: {e}" for e in exc.errors]) from None
     except TargetNotAvailable as exc:

@@ -11,22 +11,28 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-ROOT = Path(__file__).resolve().parent.parent
 console = Console()
 
 
 def validate(
     root: Annotated[
-        Path, typer.Option(help="Project directory holding the Pulumi.<stack>.yaml files.")
-    ] = ROOT,
+        Path | None,
+        typer.Option(
+            help="Project directory holding the Pulumi.<stack>.yaml files "
+            "(default: the current directory if it has a Pulumi.yaml, else the installed project)",
+            show_default=False,
+        ),
+    ] = None,
     as_json: bool = typer.Option(False, "--json", help="Print results as JSON."),
 ) -> None:
     """Validate every stack file, and that its target is available; exit 2 if any is not.
     Needs no Pulumi CLI."""
+    from cli.project import default_root
     from components import registry
     from components.contract import TargetNotAvailable
     from stacks.config import ConfigError, load_stack_file
 
+    root = root or default_root()
     files = sorted(p for p in root.glob("Pulumi.*.yaml"))
     results = []
     for path in files:

@@ -102,7 +102,25 @@ def test_plan_bad_input_exits_2_with_one_message(
 def test_plan_of_a_missing_stack_file_exits_2() -> None:
     proc = trudeploy("plan", "-s", "nosuchstack")
     assert proc.returncode == 2
-    assert proc.stderr.strip().endswith("Pulumi.nosuchstack.yaml: no such stack file")
+    assert "Pulumi.nosuchstack.yaml: no such stack file in" in proc.stderr
+    assert proc.stderr.strip().endswith("stacks here: dev, prod, staging")
+
+
+def test_plan_and_validate_default_to_the_project_in_the_current_directory(
+    tmp_path: Path,
+) -> None:
+    project_with_stack("local", docker_config("development"), tmp_path)
+    for args in (("validate", "--json"), ("plan", "-s", "local", "--json")):
+        proc = subprocess.run(
+            [sys.executable, "-m", "cli.main", *args],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO)},
+        )
+        assert proc.returncode == 0, proc.stderr
+        assert "local" in proc.stdout
 
 
 def test_plan_of_a_target_without_implementation_says_so() -> None:
