@@ -64,9 +64,10 @@ class RedisContainer(Component):
                 "-c",
                 'exec redis-server --appendonly yes --requirepass "$REDIS_PASSWORD"',
             ],
-            envs=pulumi.Output.secret(
-                password.result.apply(lambda pw: [f"REDIS_PASSWORD={pw}", f"REDISCLI_AUTH={pw}"])
-            ),
+            envs=[
+                pulumi.Output.concat(f"{key}=", pulumi.Output.secret(password.result))
+                for key in ("REDIS_PASSWORD", "REDISCLI_AUTH")
+            ],
             **stateful_container(
                 tags=args.tags,
                 capability="redis",

@@ -54,16 +54,18 @@ def web_health(spec: HealthSpec, port: int) -> docker.ContainerHealthcheckArgs:
     )
 
 
-def env_list(env: AppEnv) -> pulumi.Output[list[str]]:
-    """`KEY=value` strings for Docker; secret as a whole because it carries secrets (Docker has
-    no secret store for plain containers, so S2 is met by Pulumi's encrypted state only)."""
+def env_list(env: AppEnv) -> list[pulumi.Output[str]]:
+    """`KEY=value` strings for Docker, one Output per key: only the items of `env.secret` are
+    secret, so `pulumi preview` and the offline plan show the plain values (a wrong host or flag
+    is visible) and mask the credentials. Docker has no secret store for plain containers, so S2
+    is met by Pulumi's encrypted state only."""
     keys = env.keys()
-    values = {**env.plain, **env.secret}
-    return pulumi.Output.secret(
-        pulumi.Output.all(*[values[k] for k in keys]).apply(
-            lambda vs: [f"{k}={v}" for k, v in zip(keys, vs, strict=True)]
-        )
-    )
+    return [
+        pulumi.Output.concat(key, "=", pulumi.Output.secret(env.secret[key]))
+        if key in env.secret
+        else pulumi.Output.concat(key, "=", env.plain[key])
+        for key in keys
+    ]
 
 
 def _require_success(code: int | None) -> str:
@@ -110,7 +112,7 @@ class DockerService(Component):
         args: ServiceArgs,
         process: ProcessSpec,
         index: int,
-        envs: pulumi.Output[list[str]],
+        envs: list[pulumi.Output[str]],
         after: list[pulumi.Resource],
         release_exit: pulumi.Output[str] | None = None,
     ) -> docker.Container:

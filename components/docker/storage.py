@@ -112,11 +112,12 @@ class MinioStorage(Component):
         mc_image = self.child(
             docker.RemoteImage, f"{name}-mc-image", name=MC_IMAGE, keep_locally=True
         )
-        root_env = pulumi.Output.secret(
-            root_password.result.apply(
-                lambda pw: ["MINIO_ROOT_USER=trudeploy-root", f"MINIO_ROOT_PASSWORD={pw}"]
-            )
-        )
+        root_env = [
+            "MINIO_ROOT_USER=trudeploy-root",
+            pulumi.Output.concat(
+                "MINIO_ROOT_PASSWORD=", pulumi.Output.secret(root_password.result)
+            ),
+        ]
         self.server = self.child(
             docker.Container,
             f"{name}-minio",
@@ -136,11 +137,11 @@ class MinioStorage(Component):
                 wait_timeout=120,
             ),
         )
-        init_env = pulumi.Output.secret(
-            pulumi.Output.all(root_env, app_key.result, app_secret.result).apply(
-                lambda v: [*v[0], f"APP_ACCESS_KEY={v[1]}", f"APP_SECRET_KEY={v[2]}"]
-            )
-        )
+        init_env = [
+            *root_env,
+            pulumi.Output.concat("APP_ACCESS_KEY=", pulumi.Output.secret(app_key.result)),
+            pulumi.Output.concat("APP_SECRET_KEY=", pulumi.Output.secret(app_secret.result)),
+        ]
         self.init = self.child(
             docker.Container,
             f"{name}-bucket-init",
