@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import pulumi
 import pulumi_docker as docker
 
 RESTART = "unless-stopped"
@@ -68,3 +69,24 @@ def stateful_container(
         "log_opts": LOG_OPTS,
         "labels": labels(tags, **{ROLE_LABEL: "stateful", "trudeploy.capability": capability}),
     }
+
+
+class OneShotFailed(RuntimeError):
+    """A one-shot container (release, bucket init) did not exit 0: the deployment fails."""
+
+
+def require_exit_zero(container: docker.Container, step: str) -> pulumi.Output[str]:
+    """The exit code of an attached one-shot container, as a string for a label, or a failed
+    `pulumi up` naming the container. The provider waits for an attached container to exit but
+    records a failure only as `exit_code` (the resource itself is created); whatever reads this
+    Output is therefore never declared after a failure, and the program's error stops the run.
+    No exit code at all is a failure too: an attached container that has exited always has one."""
+
+    def check(values: list[Any]) -> str:
+        name, code = values
+        if code != 0:
+            outcome = "reported no exit code" if code is None else f"exited with code {code}"
+            raise OneShotFailed(f"{step}: container {name} {outcome}; stopping this deployment")
+        return "0"
+
+    return pulumi.Output.all(container.name, container.exit_code).apply(check)

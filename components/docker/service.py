@@ -22,6 +22,7 @@ from components.docker.common import (
     RESTART,
     ROLE_LABEL,
     labels,
+    require_exit_zero,
 )
 
 
@@ -68,13 +69,6 @@ def env_list(env: AppEnv) -> list[pulumi.Output[str]]:
     ]
 
 
-def _require_success(code: int | None) -> str:
-    """The release step's exit code, or a failed deployment if migrations failed."""
-    if code not in (0, None):
-        raise RuntimeError(f"release (migrations) exited with code {code}; not starting the app")
-    return str(code or 0)
-
-
 class DockerService(Component):
     """Release, web (published port), worker and exactly one beat, all from one image."""
 
@@ -89,9 +83,9 @@ class DockerService(Component):
         spec = args.spec
         envs = env_list(args.env)
         release = self._container(args, spec.processes["release"], 0, envs, [])
-        # The provider waits for an attached container to exit but records a failure only as
-        # `exit_code`; carrying it into the others' labels stops them on a failed migration.
-        gate = release.exit_code.apply(_require_success)
+        # Carrying the release's checked exit code into the others' labels means none of them is
+        # declared after a failed migration.
+        gate = require_exit_zero(release, "release (migrations)")
         self.web = [
             self._container(args, spec.processes["web"], i, envs, [release], gate)
             for i in range(spec.processes["web"].replicas)

@@ -22,6 +22,7 @@ from components.docker.common import (
     ROLE_LABEL,
     health,
     labels,
+    require_exit_zero,
     stateful_container,
     volume_labels,
 )
@@ -158,9 +159,10 @@ class MinioStorage(Component):
             labels=labels(args.tags, **{ROLE_LABEL: "job", "trudeploy.capability": "storage"}),
             opts=pulumi.ResourceOptions(depends_on=[self.server]),
         )
-        # Deriving the outputs from the init container's id makes the app depend on the bucket
-        # being created, not only on MinIO being up.
-        ready = self.init.id
+        # Deriving the outputs from the init container's checked exit code makes the app depend
+        # on the bucket and its user being created, not only on MinIO being up, and fails the
+        # deployment if `mc` failed.
+        ready = require_exit_zero(self.init, "storage init (bucket, app user)")
         self.outputs = StorageOutputs(
             bucket=ready.apply(lambda _: spec.bucket),
             region=pulumi.Output.from_input(REGION),
