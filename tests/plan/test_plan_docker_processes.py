@@ -1,0 +1,26 @@
+"""How the docker target's long-lived processes run: as which user, and how they stop."""
+
+from __future__ import annotations
+
+import shlex
+
+import pytest
+from docker_plans import ENVS, container, plan_for
+
+from components.aws.containers import STOP_TIMEOUT as ECS_STOP_TIMEOUT
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_redis_runs_as_the_redis_user(env: str) -> None:
+    redis = container(plan_for(env), "-redis-container")
+    assert redis.inputs["image"].startswith("sha256:")  # the official image, pulled below
+    assert "user" not in redis.inputs  # the image's entrypoint chooses the user
+    shell, flag, script = redis.inputs["command"]
+    assert (shell, flag) == ("sh", "-c")
+    # The official image's docker-entrypoint.sh drops to `redis` (su-exec) only when its first
+    # argument is redis-server; the shell must hand over to it, not run redis-server as root.
+    argv = shlex.split(script)
+    assert argv[:3] == ["exec", "docker-entrypoint.sh", "redis-server"]
+    assert argv[argv.index("--requirepass") + 1] == "$REDIS_PASSWORD"  # from the env, not the plan
+    (pull,) = [r for r in plan_for(env).resources if r.name == "trudeploy-t-redis-image"]
+    assert pull.inputs["name"].startswith("redis:") and pull.inputs["name"].endswith("-alpine")
