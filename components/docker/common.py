@@ -15,6 +15,14 @@ LOG_DRIVER = "json-file"
 LOG_OPTS = {"max-size": "10m", "max-file": "5"}
 """Docker has no log service with a retention period; rotation bounds what is kept (O1)."""
 
+STOP_SIGNAL = "SIGTERM"
+"""Gunicorn drains and a Celery worker finishes its current tasks (warm shutdown) on SIGTERM."""
+STOP_GRACE_SECONDS = {"web": 30, "worker": 120, "beat": 30}
+"""Seconds between the stop signal and SIGKILL, the same as the ECS task definitions give
+(components/aws/containers.py), so a Celery task can finish when its worker is replaced. Docker's
+default is 10 s for `docker stop`, and the provider removes a container it replaces or destroys
+with force (SIGKILL at once) unless `destroy_grace_seconds` is set, so both are set."""
+
 ROLE_LABEL = "trudeploy.role"
 PROCESS_LABEL = "trudeploy.process"
 

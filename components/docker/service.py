@@ -21,6 +21,8 @@ from components.docker.common import (
     PROCESS_LABEL,
     RESTART,
     ROLE_LABEL,
+    STOP_GRACE_SECONDS,
+    STOP_SIGNAL,
     labels,
     require_exit_zero,
 )
@@ -130,7 +132,14 @@ class DockerService(Component):
                 docker.ContainerLabelArgs(label="trudeploy.release-exit-code", value=release_exit),
             ]
         if process.long_lived:
-            props |= {"restart": RESTART, "must_run": True}
+            grace = STOP_GRACE_SECONDS[process.name]
+            props |= {
+                "restart": RESTART,
+                "must_run": True,
+                "stop_signal": STOP_SIGNAL,
+                "stop_timeout": grace,
+                "destroy_grace_seconds": grace,
+            }
             networks.append(docker.ContainerNetworksAdvancedArgs(name=args.edge_network))
         else:
             # One-shot: attached, so creation returns only once it has exited.

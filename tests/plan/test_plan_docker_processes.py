@@ -5,7 +5,7 @@ from __future__ import annotations
 import shlex
 
 import pytest
-from docker_plans import ENVS, container, plan_for
+from docker_plans import ENVS, container, containers, plan_for
 
 from components.aws.containers import STOP_TIMEOUT as ECS_STOP_TIMEOUT
 
@@ -24,3 +24,20 @@ def test_redis_runs_as_the_redis_user(env: str) -> None:
     assert argv[argv.index("--requirepass") + 1] == "$REDIS_PASSWORD"  # from the env, not the plan
     (pull,) = [r for r in plan_for(env).resources if r.name == "trudeploy-t-redis-image"]
     assert pull.inputs["name"].startswith("redis:") and pull.inputs["name"].endswith("-alpine")
+
+
+@pytest.mark.parametrize("env", ENVS)
+@pytest.mark.parametrize("process", ["web", "worker", "beat"])
+def test_long_lived_processes_stop_with_the_ecs_grace_period(env: str, process: str) -> None:
+    found = containers(plan_for(env), process)
+    assert found
+    for res in found:
+        assert res.inputs["stopSignal"] == "SIGTERM"
+        # `docker stop` / daemon restart, and a replacement or destroy by `pulumi up`
+        assert res.inputs["stopTimeout"] == ECS_STOP_TIMEOUT[process]
+        assert res.inputs["destroyGraceSeconds"] == ECS_STOP_TIMEOUT[process]
+
+
+def test_a_worker_gets_two_minutes_to_finish_its_task() -> None:
+    (worker,) = containers(plan_for("development"), "worker")
+    assert worker.inputs["stopTimeout"] == worker.inputs["destroyGraceSeconds"] == 120
