@@ -41,3 +41,12 @@ def test_long_lived_processes_stop_with_the_ecs_grace_period(env: str, process: 
 def test_a_worker_gets_two_minutes_to_finish_its_task() -> None:
     (worker,) = containers(plan_for("development"), "worker")
     assert worker.inputs["stopTimeout"] == worker.inputs["destroyGraceSeconds"] == 120
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_the_app_image_is_built_for_the_hosts_platform(env: str) -> None:
+    (build,) = plan_for(env).of_type("docker:index/image:Image")
+    assert build.inputs["skipPush"] is True
+    assert build.inputs["build"]["dockerfile"].endswith("app/Dockerfile")
+    # no platform: `docker build` targets the daemon's own, where these containers run
+    assert "platform" not in build.inputs["build"]
