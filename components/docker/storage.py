@@ -65,7 +65,8 @@ def bucket_policy(bucket: str) -> str:
 
 
 def init_script(bucket: str, versioning: bool) -> str:
-    """The `mc` commands run once per deploy; every step is idempotent."""
+    """The `mc` commands run once per deploy; every step is idempotent, and any failing step
+    fails the script (`set -e`), hence the container's exit code and the deployment."""
     steps = [
         'mc alias set local http://minio:9000 "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD"',
         f"mc mb --ignore-existing local/{bucket}",
@@ -74,7 +75,9 @@ def init_script(bucket: str, versioning: bool) -> str:
         f"printf '%s' '{bucket_policy(bucket)}' > /tmp/policy.json",
         "mc admin policy create local app-bucket /tmp/policy.json",
         'mc admin user add local "$APP_ACCESS_KEY" "$APP_SECRET_KEY"',
-        'mc admin policy attach local app-bucket --user "$APP_ACCESS_KEY" || true',
+        # Idempotent without `|| true` since mc RELEASE.2024-10-08 (minio/mc#5058: an attach
+        # already in effect exits 0), so a real failure here still fails the deployment.
+        'mc admin policy attach local app-bucket --user "$APP_ACCESS_KEY"',
     ]
     return "set -e; " + "; ".join(steps)
 

@@ -88,3 +88,11 @@ def test_every_app_container_waits_for_the_storage_init() -> None:
         for res in containers(plan, process):
             # the env's bucket and access key come from the init's checked exit code
             assert init.urn in res.property_dependencies["envs"]
+
+
+def test_no_storage_init_step_swallows_its_failure() -> None:
+    (script,) = container(plan_for("development"), "-bucket-init").inputs["command"]
+    assert script.startswith("set -e; ")
+    steps = script.removeprefix("set -e; ").split("; ")
+    assert [s for s in steps if "||" in s] == []
+    assert any(s.startswith("mc admin policy attach local app-bucket") for s in steps)
