@@ -1,4 +1,5 @@
-"""Conventions shared by the docker target's components: labels, logging, restart, health."""
+"""Conventions shared by the docker target's components: labels, logging, restart, health, stop
+grace periods, and the exit-code gate of one-shot containers."""
 
 from __future__ import annotations
 
