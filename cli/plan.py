@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -15,7 +16,6 @@ from rich.tree import Tree
 if TYPE_CHECKING:
     from core.plan import Plan, PlanResource
 
-ROOT = Path(__file__).resolve().parent.parent
 console = Console()
 errors = Console(stderr=True)
 
@@ -39,12 +39,22 @@ def render_tree(plan: Plan) -> Tree:
     for res in sorted(plan.resources, key=lambda r: (r.custom, r.name)):
         children.setdefault(res.parent, []).append(res)
     roots = [r for r in plan.resources if r.parent is None]
+    index = plan.by_urn()
+    repeated = {n for n, k in Counter(r.name for r in plan.resources).items() if k > 1}
+
+    def dep_label(urn: str) -> str:
+        """A dependency by name, with its type where several resources share the name (a
+        service and its task definition), so a reviewer can tell which one is meant."""
+        dep = index[urn]
+        short = dep.type.rsplit(":", 1)[-1]
+        return f"{short} {dep.name}" if dep.name in repeated else dep.name
+
     tree = Tree(f"[bold cyan]{plan.project}/{plan.stack}[/] target={plan.target} env={plan.env}")
 
     def add(node: Tree, res: PlanResource) -> None:
         for child in children.get(res.urn, []):
             label = _label(child)
-            after = [u.rsplit("::", 1)[-1] for u in plan.sibling_dependencies(child.urn)]
+            after = [dep_label(u) for u in plan.sibling_dependencies(child.urn)]
             if after:
                 label += f" [yellow]after {', '.join(after)}[/]"
             add(node.add(label), child)
@@ -64,16 +74,24 @@ def _outputs_table(outputs: dict[str, Any]) -> Table:
 def plan(
     stack: str = typer.Option(..., "--stack", "-s", help="Stack name: reads Pulumi.<stack>.yaml."),
     as_json: bool = typer.Option(False, "--json", help="Print the plan as JSON."),
-    root: Annotated[Path, typer.Option(help="Project directory holding Pulumi.yaml.")] = ROOT,
+    root: Annotated[
+        Path | None,
+        typer.Option(
+            help="Project directory holding Pulumi.yaml "
+            "(default: the current directory if it has one, else the installed project)",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Show what `pulumi up` would declare for a stack, computed offline."""
+    from cli.project import default_root
     from components.constraints import ConstraintViolations
     from components.contract import TargetNotAvailable
     from stacks.config import ConfigError
     from stacks.offline.runner import build_plan
 
     try:
-        result = build_plan(stack, root)
+        result = build_plan(stack, root or default_root())
     except ConfigError as exc:
         raise fail([f"{exc.source}: {e}" for e in exc.errors]) from None
     except TargetNotAvailable as exc:

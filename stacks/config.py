@@ -228,6 +228,12 @@ def parse_stack_config(raw: dict[str, Any], source: str) -> StackConfig:
         raise ConfigError(source, lines) from None
 
 
+def _stacks_in(root: Path) -> str:
+    """The stacks a project has, to name in a 'no such stack' error."""
+    names = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in root.glob("Pulumi.*.yaml"))
+    return f"stacks here: {', '.join(names)}" if names else "this directory has no stack files"
+
+
 def load_stack_file(path: Path) -> StackConfig:
     """Read and validate one `Pulumi.<stack>.yaml`, including the project and stack names it
     gives the cloud (the project's from the `Pulumi.yaml` beside it); every problem raises
@@ -252,7 +258,9 @@ def _load_config(path: Path) -> StackConfig:
     try:
         doc = yaml.safe_load(path.read_text())
     except FileNotFoundError:
-        raise ConfigError(source, ["no such stack file"]) from None
+        raise ConfigError(
+            source, [f"no such stack file in {path.parent}; {_stacks_in(path.parent)}"]
+        ) from None
     except yaml.YAMLError as exc:
         raise ConfigError(source, [f"not valid YAML: {exc}"]) from None
     if not isinstance(doc, dict) or "config" not in doc:
