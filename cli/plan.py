@@ -85,9 +85,11 @@ def plan(
 ) -> None:
     """Show what `pulumi up` would declare for a stack, computed offline."""
     from cli.project import default_root
+    from components import registry
     from components.constraints import ConstraintViolations
     from components.contract import TargetNotAvailable
     from stacks.config import ConfigError
+    from stacks.offline import invariants
     from stacks.offline.runner import build_plan
 
     try:
@@ -101,8 +103,11 @@ def plan(
         # command line, so exit 1 rather than the bad-input 2.
         lines = [f"Pulumi.{stack}.yaml: provider would refuse {v.line()}" for v in exc.violations]
         raise fail(lines, code=1) from None
+    broken = invariants.violations(result, registry.plan_view(result.target))
     if as_json:
         sys.stdout.write(result.to_json())
+        if broken:
+            raise fail([f"invariant {v}" for v in broken], code=1)
         return
     console.print(render_tree(result))
     console.print(_outputs_table(result.outputs))
@@ -111,4 +116,11 @@ def plan(
         f"[green]{custom} resources[/] in {len(result.resources) - custom} components; "
         f"secrets masked; unsimulated types: {', '.join(result.unsimulated_types) or 'none'}; "
         f"types without provider constraints: {', '.join(result.unconstrained_types) or 'none'}"
+    )
+    if broken:
+        raise fail([f"invariant {v}" for v in broken], code=1)
+    console.print(
+        f"[green]invariants: all {len(invariants.CHECKS)} hold[/] "
+        f"({', '.join(invariants.CHECKS)})",
+        highlight=False,
     )
