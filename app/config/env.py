@@ -67,6 +67,13 @@ def env_list(name: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
 
 
+def require_present(name: str, why: str) -> None:
+    """Refuse to start when a deployed profile lacks a variable whose every value (even 0) is a
+    decision the deploy target must make, so no default can stand in for it."""
+    if not env_str(name):
+        raise ImproperlyConfigured(f"{name} must be set when ENV={env_str('ENV')}: {why}")
+
+
 def require(name: str, value: object, why: str) -> None:
     """Refuse to start when a deployed profile lacks a value it cannot safely default."""
     if not value:
