@@ -87,4 +87,7 @@ class DependencyOutageMiddleware:
             status=503,
         )
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        # django.request would log every one of these 503s as an error; the line above (once a
+        # period) stands for them. Django skips responses carrying this mark (utils.log).
+        response._has_been_logged = True
         return response

@@ -8,13 +8,14 @@ and every cache key lives under the test's own Redis prefix, deleted afterwards.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
 
 import dj_database_url
 import pytest
-from app_helpers import free_port
+from app_helpers import HangingPeer, free_port
 from django.db import connections
 from moto.server import ThreadedMotoServer
 
@@ -117,3 +118,56 @@ def s3_endpoint() -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.stop()
+
+
+@pytest.fixture
+def hanging_peer() -> Iterator[HangingPeer]:
+    """A loopback TCP server that accepts and never answers (see app_helpers.HangingPeer)."""
+    peer = HangingPeer()
+    try:
+        yield peer
+    finally:
+        peer.close()
+
+
+@contextlib.contextmanager
+def database_at(**changes: object) -> Iterator[None]:
+    """Point the default database somewhere else for the block, in every thread: the connection
+    settings dict is shared by all threads' connections (the readiness check dials from its own
+    thread), and this thread's connection is swapped for one built from the changed dict (an
+    in-memory SQLite connection would otherwise stay open to the real database)."""
+    real = connections["default"]
+    settings_dict = real.settings_dict
+    saved = dict(settings_dict)
+    settings_dict.update(changes)
+    moved = real.__class__(settings_dict, alias="default")
+    connections["default"] = moved
+    try:
+        yield
+    finally:
+        moved.close()
+        settings_dict.clear()
+        settings_dict.update(saved)
+        connections["default"] = real
+
+
+@pytest.fixture
+def database_down(db_vendor) -> Iterator[None]:
+    """The default database cannot be reached (nothing listens / no such directory)."""
+    if db_vendor == "sqlite":
+        change = {"NAME": "/nonexistent-dir/db.sqlite3"}
+    else:
+        change = {"PORT": free_port()}
+    with database_at(**change):
+        yield
+
+
+@pytest.fixture
+def cache_down(settings) -> None:
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
