@@ -2,6 +2,10 @@
 default, SQLite + local-memory cache (test_app_sqlite.py re-runs the suite with
 ``TRUDEPLOY_APP_TEST_DB=sqlite``).
 
+That variable is honoured only in the child run test_app_sqlite.py starts, which also sets
+``TRUDEPLOY_APP_TEST_DB_PARENT`` to its own process id: exported anywhere else (a shell, a CI
+job), it would silently move the whole suite off PostgreSQL and Redis, so the run is refused.
+
 On PostgreSQL the test database gets a unique name, so concurrent runs on one server never collide,
 and every cache key lives under the test's own Redis prefix, deleted afterwards.
 """
@@ -19,7 +23,22 @@ from app_helpers import HangingPeer, free_port
 from django.db import connections
 from moto.server import ThreadedMotoServer
 
-EMBEDDED = os.environ.get("TRUDEPLOY_APP_TEST_DB") == "sqlite"
+
+def _embedded() -> bool:
+    """Whether this is test_app_sqlite.py's child run; refuse the variable anywhere else."""
+    value = os.environ.get("TRUDEPLOY_APP_TEST_DB")
+    if value is None:
+        return False
+    if value != "sqlite" or os.environ.get("TRUDEPLOY_APP_TEST_DB_PARENT") != str(os.getppid()):
+        pytest.exit(
+            f"TRUDEPLOY_APP_TEST_DB={value!r} is set: it would move the app suite off PostgreSQL "
+            "and Redis. Unset it; tests/app/test_app_sqlite.py runs the SQLite pass itself.",
+            returncode=4,
+        )
+    return True
+
+
+EMBEDDED = _embedded()
 EXPECTED_VENDOR = "sqlite" if EMBEDDED else "postgresql"
 
 
