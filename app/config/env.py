@@ -48,6 +48,14 @@ def env_int(name: str, default: int) -> int:
     return value
 
 
+def env_positive_int(name: str, default: int) -> int:
+    """An integer of at least 1 (a limit or timeout where 0 would refuse everything)."""
+    value = env_int(name, default)
+    if value < 1:
+        raise ImproperlyConfigured(f"{name}={value} must be at least 1")
+    return value
+
+
 def env_float(name: str, default: float) -> float:
     """A number between 0 and 1 (sample rates)."""
     raw = os.environ.get(name)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from config.env import env_bool, env_float, env_int, env_list, env_str
+from config.env import env_bool, env_float, env_int, env_list, env_positive_int, env_str
 from config.logs import json_logging
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -171,7 +171,7 @@ SIMPLE_JWT = {
 }
 
 # --- Uploads -------------------------------------------------------------------------------------
-UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
+UPLOAD_MAX_BYTES = env_positive_int("UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
 
 # --- Browser security ----------------------------------------------------------------------------
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
@@ -232,7 +232,7 @@ LOGGING = json_logging(LOG_LEVEL, ["django"])
 # --- Health probes -------------------------------------------------------------------------------
 # Readiness answers within this many seconds whatever its dependencies do (a hung database counts
 # as down); keep it below the load balancer's health-check timeout.
-HEALTH_CHECK_TIMEOUT = env_int("HEALTH_CHECK_TIMEOUT", 2)
+HEALTH_CHECK_TIMEOUT = env_positive_int("HEALTH_CHECK_TIMEOUT", 2)
 
 # --- Errors: Sentry only when SENTRY_DSN is set --------------------------------------------------
 SENTRY_DSN = env_str("SENTRY_DSN")
