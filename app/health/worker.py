@@ -3,10 +3,11 @@
 A request waits in the thread pool's queue until a thread is free. When the database hangs, every
 thread can be busy waiting on it (readiness probes, API requests), and a liveness probe queued
 behind them times out: the platform then restarts a process that was alive, which cures nothing and
-drops every request in flight. Here a new connection's first bytes are peeked in the worker's own
-loop; a complete ``GET``/``HEAD`` of the liveness path is answered right there (the same body the
-Django middleware gives) and everything else goes to the threads as before. That the loop runs is
-exactly what liveness should prove: gunicorn's arbiter restarts a worker whose loop stops.
+drops every request in flight. Here a request's first bytes are peeked in the worker's own loop
+(on a new connection, or a kept-alive one whose parser holds nothing read ahead); a complete
+``GET``/``HEAD`` of the liveness path is answered right there (the same body the Django middleware
+gives) and everything else goes to the threads as before. That the loop runs is exactly what
+liveness should prove: gunicorn's arbiter restarts a worker whose loop stops.
 
 Only gunicorn's ThreadWorker hooks are used (``enqueue_req`` and its pending-connection parking),
 which is why app/pyproject.toml pins gunicorn's major version.
@@ -58,7 +59,9 @@ class LivenessFirstWorker(ThreadWorker):
     """gthread, plus liveness answered in the event loop (see the module docstring)."""
 
     def enqueue_req(self, conn: TConn) -> None:
-        if conn.initialized:  # a kept-alive connection: its parser may hold bytes already read
+        if conn.initialized and (conn.is_http2 or conn.parser.unreader.buf.getvalue()):
+            # HTTP/2, or a kept-alive connection whose parser already holds the next request's
+            # first bytes: the socket does not show them, so only the parser can read them.
             super().enqueue_req(conn)
             return
         try:
