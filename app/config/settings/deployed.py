@@ -1,4 +1,5 @@
-"""What staging and production share: refuse unsafe defaults, trust the proxy, HTTPS only.
+"""What staging and production share: refuse unsafe defaults, trust the declared proxies, HTTPS
+only.
 
 Every refusal is an ImproperlyConfigured naming the variable, raised while settings load, so a
 misconfigured release fails its migrate step instead of serving.
@@ -56,12 +57,14 @@ require_present(
     "the number of proxies in front of the service (0 = none, 1 = one load balancer such as an "
     "AWS ALB); throttles key on the client address they report",
 )
-# TLS ends at the platform's load balancer, which says so in X-Forwarded-Proto (believed only when
-# TRUSTED_PROXY_COUNT says a proxy is there: see base.py).
+# The browsable API is a development aid: deployed profiles answer JSON only.
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
+
+# TLS ends at the platform's load balancer, which says so in X-Forwarded-Proto (believed only when
+# TRUSTED_PROXY_COUNT says a proxy is there: see base.py).
 SECURE_SSL_REDIRECT = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
