@@ -18,6 +18,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest, HttpResponse
 from rest_framework.settings import api_settings
@@ -57,19 +58,21 @@ class AtomicRateThrottle(SimpleRateThrottle):
 
     def _hit(self, key: str) -> tuple[int, float]:
         """The count including this request, and the seconds left in its window."""
-        if isinstance(self.cache, RedisCache):
-            full_key = self.cache.make_and_validate_key(key)
-            # Django's RedisCache has no public atomic "increment or create with expiry"; its
-            # client (shared connection pool, same key prefix) is reached through ``_cache``.
-            client = self.cache._cache.get_client(full_key, write=True)
+        backend = caches[DEFAULT_CACHE_ALIAS]  # the backend itself, not the ``cache`` proxy
+        if isinstance(backend, RedisCache):
+            full_key = backend.make_and_validate_key(key)
+            # Django's RedisCache has no public atomic "increment or create with expiry" (its incr
+            # is EXISTS then INCR, and a key expiring in between would come back without a TTL);
+            # its client (shared connection pool, same key prefix) is reached through ``_cache``.
+            client = backend._cache.get_client(full_key, write=True)
             count, left_ms = client.eval(_HIT, 1, full_key, self.duration * 1000)
             return int(count), int(left_ms) / 1000
         # Other caches (local memory in development) lock around incr within their process.
-        self.cache.add(key, 0, self.duration)
+        backend.add(key, 0, self.duration)
         try:
-            return self.cache.incr(key), float(self.duration)
+            return backend.incr(key), float(self.duration)
         except ValueError:  # expired between add and incr: this request opens a new window
-            self.cache.set(key, 1, self.duration)
+            backend.set(key, 1, self.duration)
             return 1, float(self.duration)
 
 
