@@ -78,6 +78,8 @@ def service_env(database_url: str, prefix: str, port: int, workers: int) -> dict
         "DATABASE_URL": database_url,
         "REDIS_URL": REDIS_URL,
         "REDIS_KEY_PREFIX": prefix,
+        # The bench plays the platform's one proxy (it sends X-Forwarded-Proto: https).
+        "TRUSTED_PROXY_COUNT": "1",
         "BENCH_BARE_VIEW": "1",
         # The load is one user from one address: lift the limits so the bench measures serving.
         "THROTTLE_RATE_USER": "100000000/min",

@@ -48,6 +48,14 @@ def env_int(name: str, default: int) -> int:
     return value
 
 
+def env_positive_int(name: str, default: int) -> int:
+    """An integer of at least 1 (a limit or timeout where 0 would refuse everything)."""
+    value = env_int(name, default)
+    if value < 1:
+        raise ImproperlyConfigured(f"{name}={value} must be at least 1")
+    return value
+
+
 def env_float(name: str, default: float) -> float:
     """A number between 0 and 1 (sample rates)."""
     raw = os.environ.get(name)
@@ -65,6 +73,13 @@ def env_float(name: str, default: float) -> float:
 def env_list(name: str) -> list[str]:
     """A comma-separated list; empty items are dropped so ``a,,b,`` is ``[a, b]``."""
     return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
+def require_present(name: str, why: str) -> None:
+    """Refuse to start when a deployed profile lacks a variable whose every value (even 0) is a
+    decision the deploy target must make, so no default can stand in for it."""
+    if not env_str(name):
+        raise ImproperlyConfigured(f"{name} must be set when ENV={env_str('ENV')}: {why}")
 
 
 def require(name: str, value: object, why: str) -> None:

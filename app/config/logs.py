@@ -3,13 +3,32 @@ web server's own lines and the app's read the same way in the platform's log ser
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
+
+# A request naming a host the service does not serve is the client's mistake (or a scanner), not
+# the service's: Django logs it as an error with a traceback; one warning line says all there is.
+CLIENT_MISTAKE_LOGGERS = ["django.security.DisallowedHost"]
+
+
+class AsWarning(logging.Filter):
+    """Rewrites a record to a WARNING without its traceback (a filter may modify the record it
+    passes on)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        return True
 
 
 def json_logging(level: str, loggers: Iterable[str]) -> dict[str, Any]:
     """A dictConfig: every record one JSON object on stdout; `loggers` log there without
     propagating, so nothing is printed twice."""
+    client_mistakes = {
+        name: {"handlers": ["stdout"], "level": level, "propagate": False, "filters": ["warning"]}
+        for name in CLIENT_MISTAKE_LOGGERS
+    }
     return {
         "version": 1,
         "disable_existing_loggers": False,
@@ -20,6 +39,7 @@ def json_logging(level: str, loggers: Iterable[str]) -> dict[str, Any]:
                 "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
             }
         },
+        "filters": {"warning": {"()": "config.logs.AsWarning"}},
         "handlers": {
             "stdout": {
                 "class": "logging.StreamHandler",
@@ -29,6 +49,10 @@ def json_logging(level: str, loggers: Iterable[str]) -> dict[str, Any]:
         },
         "root": {"handlers": ["stdout"], "level": level},
         "loggers": {
-            name: {"handlers": ["stdout"], "level": level, "propagate": False} for name in loggers
+            **{
+                name: {"handlers": ["stdout"], "level": level, "propagate": False}
+                for name in loggers
+            },
+            **client_mistakes,
         },
     }

@@ -13,10 +13,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 
 from . import checks
-
-LIVE = "/api/v1/health/live/"
-READY = "/api/v1/health/ready/"
-FULL = "/api/v1/health/"
+from .paths import FULL, LIVE, READY
 
 _PROBES: dict[str, dict[str, Callable[[], None]]] = {
     READY: {"database": checks.database, "cache": checks.cache_round_trip},

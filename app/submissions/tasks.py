@@ -26,10 +26,21 @@ def checksum_file(file_id: int) -> dict[str, object]:
     record = ManuscriptFile.objects.get(pk=file_id)
     digest = hashlib.sha256()
     size = 0
-    with record.file.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
+    try:
+        with record.file.open("rb") as handle:
+            while chunk := handle.read(_CHUNK):
+                digest.update(chunk)
+                size += len(chunk)
+    except FileNotFoundError as exc:
+        # Retrying cannot bring the object back: record why, so the sweep stops queueing it (and
+        # an operator can find it), instead of re-queueing it every run ahead of the others.
+        record.checksum_error = f"stored object missing: {record.file.name}"[:300]
+        record.save(update_fields=["checksum_error"])
+        logger.warning(
+            "stored object missing; not checksummed",
+            extra={"file_id": file_id, "stored_name": record.file.name, "error": str(exc)},
+        )
+        return {"id": file_id, "error": record.checksum_error}
     record.size = size
     record.sha256 = digest.hexdigest()
     record.checksummed_at = timezone.now()
@@ -40,9 +51,12 @@ def checksum_file(file_id: int) -> dict[str, object]:
 
 @shared_task(name="submissions.tasks.checksum_pending_files")
 def checksum_pending_files() -> int:
-    """Beat's periodic task: queue a checksum for files whose task was lost (worker crash)."""
+    """Beat's periodic task: queue a checksum for files whose task was lost (worker crash).
+    Files whose failure is recorded (``checksum_error``) are not retried."""
     pending = list(
-        ManuscriptFile.objects.filter(sha256="").values_list("pk", flat=True)[:_SWEEP_LIMIT]
+        ManuscriptFile.objects.filter(sha256="", checksum_error="")
+        .order_by("pk")
+        .values_list("pk", flat=True)[:_SWEEP_LIMIT]
     )
     for file_id in pending:
         checksum_file.delay(file_id)

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from rest_framework import mixins, parsers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from .models import IllegalTransition, ManuscriptFile, Submission
+from .models import IllegalTransition, ManuscriptFile, NotAllowed, Submission
 from .permissions import IsOwnerOrReviewer
 from .serializers import ManuscriptFileSerializer, SubmissionSerializer, TransitionSerializer
 from .tasks import checksum_file
@@ -33,6 +36,16 @@ class SubmissionViewSet(viewsets.ModelViewSet):
     def perform_create(self, serializer: SubmissionSerializer) -> None:
         serializer.save(owner=self.request.user)
 
+    def perform_destroy(self, instance: Submission) -> None:
+        if instance.owner_id != self.request.user.pk:
+            raise PermissionDenied("only the author deletes a submission")
+        if not instance.deletable:
+            raise Conflict(
+                f"a {instance.state} submission is part of the review record and cannot be "
+                "deleted; only a never-submitted draft can"
+            )
+        instance.delete()
+
     def perform_update(self, serializer: SubmissionSerializer) -> None:
         if serializer.instance.state not in Submission.EDITABLE:
             raise ValidationError(
@@ -47,16 +60,25 @@ class SubmissionViewSet(viewsets.ModelViewSet):
         body = TransitionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         target = body.validated_data["to"]
-        is_owner = submission.owner_id == request.user.pk
-        if is_owner and target not in Submission.AUTHOR_TARGETS and not request.user.is_staff:
-            raise PermissionDenied(f"moving to {target!r} is a reviewer's decision")
-        if not is_owner and target in Submission.AUTHOR_TARGETS:
-            raise PermissionDenied(f"only the author moves a submission to {target!r}")
         try:
-            submission.transition(target)
+            submission.transition(target, by=request.user)
+        except NotAllowed as exc:
+            raise PermissionDenied(str(exc)) from None
         except IllegalTransition as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
         return Response(SubmissionSerializer(submission, context={"request": request}).data)
+
+
+class Conflict(APIException):
+    """409: the request is valid but the submission's state forbids it."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+# Multipart framing around the file (boundaries, headers, the other fields): requests bigger than
+# the file limit by more than this are refused before their body is read.
+_MULTIPART_OVERHEAD = 64 * 1024
 
 
 class ManuscriptFileViewSet(
@@ -81,19 +103,35 @@ class ManuscriptFileViewSet(
     def get_queryset(self) -> QuerySet[ManuscriptFile]:
         return ManuscriptFile.objects.filter(submission=self._submission())
 
-    def perform_create(self, serializer: ManuscriptFileSerializer) -> None:
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Who may add a file, and whether the submission takes one, is decided before the body
+        is read; a body bigger than the file limit allows is refused on its declared length."""
         submission = self._submission()
-        if submission.owner_id != self.request.user.pk:
+        if submission.owner_id != request.user.pk:
             raise PermissionDenied("only the author adds files")
         if submission.state not in Submission.EDITABLE:
             raise ValidationError({"file": f"a {submission.state} submission takes no new files"})
+        declared = request.META.get("CONTENT_LENGTH") or "0"
+        limit = settings.UPLOAD_MAX_BYTES
+        if declared.isdigit() and int(declared) > limit + _MULTIPART_OVERHEAD:
+            return Response(
+                {"file": [f"the request is {declared} bytes; files are limited to {limit} bytes"]},
+                status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            )
+        return super().create(request, *args, **kwargs)
+
+    def perform_create(self, serializer: ManuscriptFileSerializer) -> None:
         upload = serializer.validated_data["file"]
-        record = serializer.save(submission=submission, original_name=upload.name[:255])
+        record = serializer.save(submission=self._submission(), original_name=upload.name)
         # The worker must see the committed row, so the task is queued only after commit.
         transaction.on_commit(lambda: checksum_file.delay(record.pk))
 
     def perform_destroy(self, instance: ManuscriptFile) -> None:
         if instance.submission.owner_id != self.request.user.pk:
             raise PermissionDenied("only the author removes files")
-        instance.file.delete(save=False)
-        instance.delete()
+        if not instance.deletable:
+            raise Conflict(
+                f"this file was part of the submission when it was submitted; a "
+                f"{instance.submission.state} submission keeps it"
+            )
+        instance.delete()  # the stored object follows on commit (models._delete_stored_object)

@@ -2,23 +2,43 @@
 default, SQLite + local-memory cache (test_app_sqlite.py re-runs the suite with
 ``TRUDEPLOY_APP_TEST_DB=sqlite``).
 
+That variable is honoured only in the child run test_app_sqlite.py starts, which also sets
+``TRUDEPLOY_APP_TEST_DB_PARENT`` to its own process id: exported anywhere else (a shell, a CI
+job), it would silently move the whole suite off PostgreSQL and Redis, so the run is refused.
+
 On PostgreSQL the test database gets a unique name, so concurrent runs on one server never collide,
 and every cache key lives under the test's own Redis prefix, deleted afterwards.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
 
 import dj_database_url
 import pytest
-from app_helpers import free_port
+from app_helpers import HangingPeer, free_port
 from django.db import connections
 from moto.server import ThreadedMotoServer
 
-EMBEDDED = os.environ.get("TRUDEPLOY_APP_TEST_DB") == "sqlite"
+
+def _embedded() -> bool:
+    """Whether this is test_app_sqlite.py's child run; refuse the variable anywhere else."""
+    value = os.environ.get("TRUDEPLOY_APP_TEST_DB")
+    if value is None:
+        return False
+    if value != "sqlite" or os.environ.get("TRUDEPLOY_APP_TEST_DB_PARENT") != str(os.getppid()):
+        pytest.exit(
+            f"TRUDEPLOY_APP_TEST_DB={value!r} is set: it would move the app suite off PostgreSQL "
+            "and Redis. Unset it; tests/app/test_app_sqlite.py runs the SQLite pass itself.",
+            returncode=4,
+        )
+    return True
+
+
+EMBEDDED = _embedded()
 EXPECTED_VENDOR = "sqlite" if EMBEDDED else "postgresql"
 
 
@@ -117,3 +137,56 @@ def s3_endpoint() -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.stop()
+
+
+@pytest.fixture
+def hanging_peer() -> Iterator[HangingPeer]:
+    """A loopback TCP server that accepts and never answers (see app_helpers.HangingPeer)."""
+    peer = HangingPeer()
+    try:
+        yield peer
+    finally:
+        peer.close()
+
+
+@contextlib.contextmanager
+def database_at(**changes: object) -> Iterator[None]:
+    """Point the default database somewhere else for the block, in every thread: the connection
+    settings dict is shared by all threads' connections (the readiness check dials from its own
+    thread), and this thread's connection is swapped for one built from the changed dict (an
+    in-memory SQLite connection would otherwise stay open to the real database)."""
+    real = connections["default"]
+    settings_dict = real.settings_dict
+    saved = dict(settings_dict)
+    settings_dict.update(changes)
+    moved = real.__class__(settings_dict, alias="default")
+    connections["default"] = moved
+    try:
+        yield
+    finally:
+        moved.close()
+        settings_dict.clear()
+        settings_dict.update(saved)
+        connections["default"] = real
+
+
+@pytest.fixture
+def database_down(db_vendor) -> Iterator[None]:
+    """The default database cannot be reached (nothing listens / no such directory)."""
+    if db_vendor == "sqlite":
+        change = {"NAME": "/nonexistent-dir/db.sqlite3"}
+    else:
+        change = {"PORT": free_port()}
+    with database_at(**change):
+        yield
+
+
+@pytest.fixture
+def cache_down(settings) -> None:
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }

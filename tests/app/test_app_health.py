@@ -3,39 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from app_helpers import free_port
-from django.db import connections
 
 LIVE = "/api/v1/health/live/"
 READY = "/api/v1/health/ready/"
 FULL = "/api/v1/health/"
-
-
-@pytest.fixture
-def database_down(db_vendor):
-    """Swap in a default connection whose database cannot be reached, then put the real one back."""
-    real = connections["default"]
-    unreachable = dict(real.settings_dict)
-    if db_vendor == "sqlite":
-        unreachable["NAME"] = "/nonexistent-dir/db.sqlite3"
-    else:
-        unreachable["PORT"] = free_port()
-    broken = real.__class__(unreachable, alias="default")
-    connections["default"] = broken
-    yield
-    broken.close()
-    connections["default"] = real
-
-
-@pytest.fixture
-def cache_down(settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
-    }
 
 
 @pytest.mark.django_db(transaction=True)

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psycopg
@@ -206,3 +207,53 @@ def test_beat_starts_on_the_redis_broker(service_env, start):
     wait_for(lambda: "beat: Starting" in log.read_text(), "celery beat to start")
     records = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
     assert records[0]["logger"] == "celery.beat"
+
+
+def test_liveness_answers_while_a_hung_database_holds_every_request_thread(
+    service_env, start, hanging_peer
+):
+    """One worker, one thread, and a readiness probe stuck on a database that accepted the
+    connection and never answers: liveness still answers, from the worker's event loop. gunicorn
+    logs at LOG_LEVEL (WARNING here: no access lines, no boot chatter)."""
+    env = {
+        **service_env,
+        "DATABASE_URL": f"postgres://app@127.0.0.1:{hanging_peer.port}/app?connect_timeout=120",
+        "HEALTH_CHECK_TIMEOUT": "120",
+        "GUNICORN_THREADS": "1",
+        "LOG_LEVEL": "WARNING",
+    }
+    log = start("web", env=env)
+    base = f"http://127.0.0.1:{env['PORT']}"
+
+    def live():
+        try:
+            return requests.get(f"{base}/api/v1/health/live/", timeout=2)
+        except requests.ConnectionError:
+            return None
+
+    assert wait_for(live, "gunicorn to answer").status_code == 200
+    kept_alive = requests.Session()
+    # Through Django (the query string keeps it off the fast path): the connection stays open.
+    assert kept_alive.get(f"{base}/api/v1/health/live/?via=django", timeout=20).status_code == 200
+    with ThreadPoolExecutor(1) as pool:
+        ready = pool.submit(requests.get, f"{base}/api/v1/health/ready/", timeout=180)
+        wait_for(lambda: hanging_peer.accepted, "readiness to dial the hung database")
+
+        during = requests.get(f"{base}/api/v1/health/live/", timeout=20)
+        head = requests.head(f"{base}/api/v1/health/live", timeout=20)
+        reused = kept_alive.get(f"{base}/api/v1/health/live/", timeout=20)
+        still_hung = not ready.done()
+        hanging_peer.release()
+        after = ready.result()
+
+    assert still_hung
+    assert during.status_code == 200
+    assert during.json() == {"status": "ok"}
+    assert during.headers["Cache-Control"] == "no-store"
+    assert head.status_code == 200
+    assert head.content == b""
+    assert reused.status_code == 200
+    assert after.status_code == 503
+    assert after.json()["checks"]["database"]["status"] == "error"
+    records = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+    assert not [r for r in records if r["logger"].startswith("gunicorn") and r["level"] == "INFO"]

@@ -21,6 +21,7 @@ PRODUCTION = {
     "REDIS_URL": "rediss://:pw@cache.internal:6379/0",
     "CORS_ALLOWED_ORIGINS": "https://app.example.com",
     "CSRF_TRUSTED_ORIGINS": "https://api.example.com",
+    "TRUSTED_PROXY_COUNT": "1",
 }
 
 
@@ -43,9 +44,10 @@ def test_production_passes_check_deploy_at_warning_level():
     assert "System check identified no issues" in result.stdout
 
 
-def test_staging_loads_with_a_valid_env():
-    result = run_app("check", env={**PRODUCTION, "ENV": "staging"})
-    assert result.returncode == 0, result.stderr
+def test_staging_passes_check_deploy_at_warning_level_too():
+    env = {**PRODUCTION, "ENV": "staging"}
+    result = run_app("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stderr + result.stdout
 
 
 @pytest.mark.parametrize(
@@ -57,6 +59,16 @@ def test_staging_loads_with_a_valid_env():
         ({"SECRET_KEY": "ab" * 40}, "SECRET_KEY"),
         ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS"),
         ({"ALLOWED_HOSTS": None}, "ALLOWED_HOSTS"),
+        ({"ALLOWED_HOSTS": "*"}, "ALLOWED_HOSTS"),
+        ({"ALLOWED_HOSTS": "api.example.com,*"}, "ALLOWED_HOSTS"),
+        ({"DATABASE_URL": "sqlite:////tmp/trudeploy.sqlite3"}, "DATABASE_URL"),
+        ({"SECRET_KEY": "abcdefghij" * 6}, "SECRET_KEY"),
+        ({"TRUSTED_PROXY_COUNT": None}, "TRUSTED_PROXY_COUNT"),
+        ({"TRUSTED_PROXY_COUNT": ""}, "TRUSTED_PROXY_COUNT"),
+        ({"TRUSTED_PROXY_COUNT": "one"}, "TRUSTED_PROXY_COUNT"),
+        ({"TRUSTED_PROXY_COUNT": "-1"}, "TRUSTED_PROXY_COUNT"),
+        ({"UPLOAD_MAX_BYTES": "0"}, "UPLOAD_MAX_BYTES"),
+        ({"HEALTH_CHECK_TIMEOUT": "0"}, "HEALTH_CHECK_TIMEOUT"),
         ({"DEBUG": "true"}, "DEBUG"),
         ({"DATABASE_URL": None}, "DATABASE_URL"),
         ({"REDIS_URL": None}, "REDIS_URL"),
@@ -182,4 +194,116 @@ print(json.dumps({
         "plain": [301, "https://api.example.com/api/v1/submissions/"],
         "probe": 200,
         "hsts": "max-age=31536000; includeSubDomains; preload",
+    }
+
+
+def test_development_honours_an_explicit_debug_false():
+    code = "from django.conf import settings; print(settings.DEBUG)"
+    assert run_app(env={"DEBUG": "false"}, code=code).stdout.strip().splitlines()[-1] == "False"
+    assert run_app(env={}, code=code).stdout.strip().splitlines()[-1] == "True"
+
+
+RENDERERS_AND_PROXIES = """
+import json
+from django.conf import settings
+print(json.dumps({
+    "renderers": [
+        r.rsplit(".", 1)[-1] for r in settings.REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"]
+    ],
+    "num_proxies": settings.REST_FRAMEWORK["NUM_PROXIES"],
+    "ssl_header": settings.SECURE_PROXY_SSL_HEADER,
+}))
+"""
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, (["JSONRenderer", "BrowsableAPIRenderer"], 0, None)),
+        (
+            {"TRUSTED_PROXY_COUNT": "1"},
+            (["JSONRenderer", "BrowsableAPIRenderer"], 1, ["HTTP_X_FORWARDED_PROTO", "https"]),
+        ),
+        (PRODUCTION, (["JSONRenderer"], 1, ["HTTP_X_FORWARDED_PROTO", "https"])),
+        (
+            {**PRODUCTION, "ENV": "staging"},
+            (["JSONRenderer"], 1, ["HTTP_X_FORWARDED_PROTO", "https"]),
+        ),
+        ({**PRODUCTION, "TRUSTED_PROXY_COUNT": "0"}, (["JSONRenderer"], 0, None)),
+    ],
+)
+def test_browsable_api_only_in_development_and_proxies_trusted_as_declared(env, expected):
+    result = run_app(env=env, code=RENDERERS_AND_PROXIES)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert [summary["renderers"], summary["num_proxies"], summary["ssl_header"]] == list(expected)
+
+
+SCHEME_AND_HOST = """
+import json
+from django.test import Client
+client = Client(raise_request_exception=False)
+claimed_https = client.get("/no-such-page/", HTTP_HOST="api.example.com",
+                           HTTP_X_FORWARDED_PROTO="https")
+bad_host = client.get("/no-such-page/", HTTP_HOST="evil.example.net",
+                      HTTP_X_FORWARDED_PROTO="https")
+print(json.dumps({"claimed_https": claimed_https.status_code, "bad_host": bad_host.status_code}))
+"""
+
+
+@pytest.mark.parametrize(("count", "claimed_https"), [("0", 301), ("1", 404)])
+def test_x_forwarded_proto_is_believed_only_from_a_declared_proxy_and_bad_hosts_warn(
+    count, claimed_https
+):
+    result = run_app(env={**PRODUCTION, "TRUSTED_PROXY_COUNT": count}, code=SCHEME_AND_HOST)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert json.loads(lines[-1]) == {"claimed_https": claimed_https, "bad_host": 400}
+    records = [json.loads(line) for line in lines[:-1]]
+    disallowed = [r for r in records if r["logger"] == "django.security.DisallowedHost"]
+    assert len(disallowed) == 1
+    assert disallowed[0]["level"] == "WARNING"
+    assert "exc_info" not in disallowed[0]
+    assert not [r for r in records if r["level"] in ("ERROR", "CRITICAL")]
+
+
+GUNICORN_SETTINGS = """
+import json, runpy
+conf = runpy.run_path("gunicorn.conf.py")
+print(json.dumps({key: conf[key] for key in
+      ("keepalive", "forwarded_allow_ips", "loglevel", "worker_class")}
+      | {"gunicorn_level": conf["logconfig_dict"]["loggers"]["gunicorn.access"]["level"]}))
+"""
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, {"keepalive": 75, "forwarded_allow_ips": "", "loglevel": "info"}),
+        (
+            {"TRUSTED_PROXY_COUNT": "1", "GUNICORN_KEEPALIVE": "90", "LOG_LEVEL": "warning"},
+            {"keepalive": 90, "forwarded_allow_ips": "*", "loglevel": "warning"},
+        ),
+        (
+            {"TRUSTED_PROXY_COUNT": "1", "FORWARDED_ALLOW_IPS": "10.0.0.0/16"},
+            {"keepalive": 75, "forwarded_allow_ips": "10.0.0.0/16", "loglevel": "info"},
+        ),
+    ],
+)
+def test_gunicorn_takes_keepalive_proxy_trust_and_log_level_from_the_env(env, expected):
+    base = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ}
+    result = subprocess.run(
+        [sys.executable, "-c", GUNICORN_SETTINGS],
+        cwd=APP,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary == {
+        **expected,
+        "worker_class": "health.worker.LivenessFirstWorker",
+        "gunicorn_level": expected["loglevel"].upper(),
     }

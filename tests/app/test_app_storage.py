@@ -50,7 +50,7 @@ def test_upload_lands_in_the_bucket_and_the_task_records_size_and_sha256(
     from submissions.models import ManuscriptFile
 
     client, name = bucket
-    payload = os.urandom(300_000) + b"end of manuscript"
+    payload = b"%PDF-1.7\n" + os.urandom(300_000) + b"end of manuscript"
     created = author_api.post(SUBMISSIONS, {"title": "With a file"}, format="json").json()
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -120,3 +120,43 @@ def test_uploads_are_refused_once_submitted_and_for_other_users(
         files_url, {"file": SimpleUploadedFile("y.txt", b"y")}, format="multipart"
     )
     assert late.status_code == 400
+
+
+def test_the_stored_object_goes_with_its_record_and_a_missing_one_is_not_retried(
+    author_api, user, bucket, django_capture_on_commit_callbacks
+):
+    """A deleted draft takes its objects with it (retention rule, docs/service.md); a file whose
+    object vanished is recorded as such once, and the sweep moves on to the others."""
+    from django.core.files.base import ContentFile
+    from submissions.models import ManuscriptFile, Submission
+    from submissions.tasks import checksum_file, checksum_pending_files
+
+    client, name = bucket
+
+    def keys() -> set[str]:
+        return {item["Key"] for item in client.list_objects_v2(Bucket=name).get("Contents", [])}
+
+    draft = Submission.objects.create(owner=user, title="Abandoned")
+    record = ManuscriptFile(submission=draft, original_name="a.pdf")
+    record.file.save("a.pdf", ContentFile(b"%PDF-1.7 draft"), save=True)
+    assert record.file.name in keys()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert author_api.delete(f"{SUBMISSIONS}{draft.pk}/").status_code == 204
+    assert record.file.name not in keys()
+    assert not ManuscriptFile.objects.filter(pk=record.pk).exists()
+
+    kept = Submission.objects.create(owner=user, title="Kept")
+    missing = ManuscriptFile(submission=kept, original_name="gone.pdf")
+    missing.file.save("gone.pdf", ContentFile(b"%PDF-1.7 gone"), save=True)
+    present = ManuscriptFile(submission=kept, original_name="here.pdf")
+    present.file.save("here.pdf", ContentFile(b"%PDF-1.7 here"), save=True)
+    client.delete_object(Bucket=name, Key=missing.file.name)
+
+    assert checksum_file(missing.pk)["error"].startswith("stored object missing")
+    missing.refresh_from_db()
+    assert missing.checksum_error == f"stored object missing: {missing.file.name}"
+    assert missing.sha256 == ""
+    assert checksum_pending_files() == 1  # only the present file is queued (and checksummed)
+    present.refresh_from_db()
+    assert present.sha256 == hashlib.sha256(b"%PDF-1.7 here").hexdigest()
+    assert checksum_pending_files() == 0

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from config.env import env_bool, env_float, env_int, env_list, env_str
+from config.env import env_bool, env_float, env_int, env_list, env_positive_int, env_str
 from config.logs import json_logging
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -21,6 +21,10 @@ ENV = env_str("ENV", "development") or "development"
 SECRET_KEY = env_str("SECRET_KEY")
 DEBUG = False
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
+# How many proxies (load balancers) the deploy target puts in front of the service: 0 means clients
+# connect directly and REMOTE_ADDR is theirs; N means the client is the Nth address from the right
+# of X-Forwarded-For, and X-Forwarded-Proto is the proxy's word. Deployed profiles require it.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -52,9 +56,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "api.outage.DependencyOutageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
+# The Django admin at /admin/ (its login shares the API's ``auth`` throttle); off removes the route.
+ADMIN_ENABLED = env_bool("ADMIN_ENABLED", True)
 WSGI_APPLICATION = "config.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -131,6 +138,18 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # The browsable API is a development aid; deployed profiles answer JSON only.
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    # The client address throttles key on: see TRUSTED_PROXY_COUNT.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_CLASSES": [
         "api.throttles.AnonThrottle",
         "api.throttles.UserThrottle",
@@ -146,7 +165,13 @@ REST_FRAMEWORK = {
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("JWT_ACCESS_MINUTES", 15)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env_int("JWT_REFRESH_DAYS", 1)),
+    # Tokens carry a digest of the password hash: changing the password ends every token issued
+    # before it (api.views checks refresh tokens too, which simplejwt leaves to access tokens).
+    "CHECK_REVOKE_TOKEN": True,
 }
+
+# --- Uploads -------------------------------------------------------------------------------------
+UPLOAD_MAX_BYTES = env_positive_int("UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
 
 # --- Browser security ----------------------------------------------------------------------------
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
@@ -155,6 +180,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# X-Forwarded-Proto is believed only when a proxy the deploy target declared sets it.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY_COUNT else None
 # Health paths stay reachable over plain HTTP where the profile redirects to HTTPS.
 SECURE_REDIRECT_EXEMPT = [r"^api/v1/health/"]
 
@@ -201,6 +228,11 @@ CELERY_BEAT_SCHEDULE = {
 # --- Logging: one JSON object per line on stdout, never files ------------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 LOGGING = json_logging(LOG_LEVEL, ["django"])
+
+# --- Health probes -------------------------------------------------------------------------------
+# Readiness answers within this many seconds whatever its dependencies do (a hung database counts
+# as down); keep it below the load balancer's health-check timeout.
+HEALTH_CHECK_TIMEOUT = env_positive_int("HEALTH_CHECK_TIMEOUT", 2)
 
 # --- Errors: Sentry only when SENTRY_DSN is set --------------------------------------------------
 SENTRY_DSN = env_str("SENTRY_DSN")

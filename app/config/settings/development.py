@@ -1,4 +1,5 @@
-"""Local development: debug on, and safe-for-a-laptop defaults for anything left unset."""
+"""Local development: debug on unless DEBUG says otherwise, and safe-for-a-laptop defaults for
+anything left unset."""
 
 from config.env import env_bool
 
