@@ -120,7 +120,6 @@ def plan(
     if broken:
         raise fail([f"invariant {v}" for v in broken], code=1)
     console.print(
-        f"[green]invariants: all {len(invariants.CHECKS)} hold[/] "
-        f"({', '.join(invariants.CHECKS)})",
+        f"[green]invariants: all {len(invariants.CHECKS)} hold[/] ({', '.join(invariants.CHECKS)})",
         highlight=False,
     )
