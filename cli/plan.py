@@ -19,11 +19,11 @@ console = Console()
 errors = Console(stderr=True)
 
 
-def fail(lines: list[str]) -> typer.Exit:
-    """Print bad-input messages (one per line, no traceback) and return exit code 2."""
+def fail(lines: list[str], code: int = 2) -> typer.Exit:
+    """Print error messages (one per line, no traceback) and return the exit (2: bad input)."""
     for line in lines:
         errors.print(f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True)
-    return typer.Exit(code=2)
+    return typer.Exit(code=code)
 
 
 def _label(res: PlanResource) -> str:
@@ -74,6 +74,7 @@ def plan(
 ) -> None:
     """Show what `pulumi up` would declare for a stack, computed offline."""
     from cli.project import default_root
+    from components.constraints import ConstraintViolations
     from components.contract import TargetNotAvailable
     from stacks.config import ConfigError
     from stacks.offline.runner import build_plan
@@ -84,6 +85,11 @@ def plan(
         raise fail([f"{exc.source}: {e}" for e in exc.errors]) from None
     except TargetNotAvailable as exc:
         raise fail([f"Pulumi.{stack}.yaml: {exc}"]) from None
+    except ConstraintViolations as exc:
+        # The provider would refuse these inputs at `pulumi up`: the program is wrong, not the
+        # command line, so exit 1 rather than the bad-input 2.
+        lines = [f"Pulumi.{stack}.yaml: provider would refuse {v.line()}" for v in exc.violations]
+        raise fail(lines, code=1) from None
     if as_json:
         sys.stdout.write(result.to_json())
         return

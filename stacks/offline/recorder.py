@@ -25,6 +25,7 @@ from pulumi.runtime import rpc
 from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
+from components.constraints import ConstraintBook, Constraints
 from components.simulated import SimArgs, SimRule
 from core.plan import MASK, PlanResource
 
@@ -72,7 +73,8 @@ def mask(value: Any, repo_root: str, secret: bool = False) -> Any:
 
 
 class SimulatedCloud(pulumi_mocks.Mocks):
-    """Fills computed outputs from the target's rules; ids are derived from the URN."""
+    """Checks each registration against the provider's input constraints, then fills computed
+    outputs from the target's rules; ids are derived from the URN."""
 
     def __init__(
         self,
@@ -80,8 +82,10 @@ class SimulatedCloud(pulumi_mocks.Mocks):
         project: str,
         stack: str,
         config: Mapping[str, str] | None = None,
+        constraints: Mapping[str, Constraints] | None = None,
     ) -> None:
         self.rules = dict(rules)
+        self.book = ConstraintBook(dict(constraints or {}))
         self.config = dict(config or {})
         self.project = project
         self.stack = stack
@@ -98,6 +102,9 @@ class SimulatedCloud(pulumi_mocks.Mocks):
         sim = SimArgs(
             args.typ, args.name, self.current_urn, plain, self.stack, self.project, self.config
         )
+        # What the provider would refuse is recorded, not raised: the engine would fail this
+        # registration, and the runner fails the plan listing every such input at once.
+        self.book.apply(sim, self.secret_values)
         if rule is None:
             self.unsimulated.add(args.typ)
         else:
