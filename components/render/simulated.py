@@ -110,8 +110,9 @@ def _neon_project(a: SimArgs) -> dict[str, Any]:
     pooler = f"{endpoint}-pooler.{NEON_REGION}.aws.neon.tech"
     password = f"npg_{a.chars(12, string.ascii_letters + string.digits, 'pw')}"
     uri = f"postgresql://neondb_owner:{password}@{host}/neondb?sslmode=require"
-    # pulumi-neon's schema names its properties in snake_case. The engine marks these secret because NeonPostgres lists them in additional_secret_outputs
-    # (the provider itself does not); the mock monitor does not apply that option.
+    # pulumi-neon's schema names its properties in snake_case. The engine marks the credentials
+    # secret because NeonPostgres lists them in additional_secret_outputs (the provider itself
+    # does not); the mock monitor does not apply that option, so the rule does.
     return {
         "id": pid,
         "identifier": pid,
