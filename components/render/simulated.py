@@ -130,7 +130,8 @@ def _neon_project(a: SimArgs) -> dict[str, Any]:
 
 def _upstash(a: SimArgs) -> dict[str, Any]:
     name = str(a.inputs.get("databaseName", a.name))
-    dbid = "-".join(a.chars(n, "0123456789abcdef", f"id{n}") for n in (8, 4, 4, 4, 12))
+    parts = enumerate((8, 4, 4, 4, 12))
+    dbid = "-".join(a.chars(n, "0123456789abcdef", f"id{i}") for i, n in parts)
     return {
         "id": dbid,
         "databaseId": dbid,
