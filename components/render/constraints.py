@@ -111,7 +111,10 @@ def _autoscaling_bounds(inputs: Mapping[str, Any]) -> str | None:
 def _high_availability(inputs: Mapping[str, Any]) -> str | None:
     if not inputs.get("enableHighAvailability"):
         return None
-    plan, version = str(inputs.get("plan", "")), int(str(inputs.get("version", "0")))
+    plan, version_text = str(inputs.get("plan", "")), str(inputs.get("version", ""))
+    if not version_text.isdigit():
+        return None  # the version rule reports it
+    version = int(version_text)
     if not plan.startswith(("pro", "accelerated")):
         return f"high availability on plan {plan} (it needs a Pro or Accelerated plan)"
     if version < 13:
@@ -197,9 +200,15 @@ SERVICE = Constraints(
         )
 )  # fmt: skip
 
+WEB_ONLY = ("serviceDetails.healthCheckPath", "serviceDetails.renderSubdomainPolicy")
+"""Inputs a web service takes and a background worker does not (no HTTP, no public URL)."""
+WORKER = Constraints(
+    rules=tuple(r for r in SERVICE.rules if not (isinstance(r, Rule) and r.path in WEB_ONLY))
+)
+
 CONSTRAINTS: dict[str, Constraints] = {
     "render:services:WebService": SERVICE,
-    "render:services:BackgroundWorker": SERVICE,
+    "render:services:BackgroundWorker": WORKER,
     "render:services:Deploy": Constraints(
         rules=(
             Rule("serviceId", SERVICE_ID, RENDER_API),
@@ -252,7 +261,7 @@ CONSTRAINTS: dict[str, Constraints] = {
             Rule("region", OneOf(REGIONS), SDK_POSTGRES),
             Rule("databaseName", PG_IDENTIFIER, SDK_POSTGRES),
             Rule("databaseUser", PG_IDENTIFIER, SDK_POSTGRES),
-            Rule("diskSizeGb", Range(1, 16384), SDK_POSTGRES),
+            Rule("diskSizeGB", Range(1, 16384), SDK_POSTGRES),
             Combination(
                 "enableHighAvailability",
                 "HA needs a Pro or Accelerated plan and PostgreSQL 13+",
