@@ -10,6 +10,7 @@ from render_plans import (
     ENVS,
     PRIVATE_IMAGE,
     image_plan,
+    native_config,
     native_plan,
     one,
     plan_for,
@@ -176,3 +177,10 @@ def test_neon_credentials_are_secret_outputs() -> None:
 def test_upstash_sits_next_to_the_render_region() -> None:
     db = one(plan_for("staging"), "upstash:index/redisDatabase:RedisDatabase").inputs
     assert (db["region"], db["primaryRegion"]) == ("global", "us-east-1")
+
+
+def test_a_small_database_asked_for_ha_gets_the_smallest_plan_render_offers_it_on() -> None:
+    config = native_config("production")
+    config["trudeploy:postgres"] = {"provider": "native", "version": 16, "size": "s"}
+    pg = one(plan_with(config), "render:postgres:Postgres").inputs
+    assert (pg["plan"], pg["enableHighAvailability"]) == ("pro_4gb", True)
