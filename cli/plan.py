@@ -98,5 +98,6 @@ def plan(
     custom = sum(r.custom for r in result.resources)
     console.print(
         f"[green]{custom} resources[/] in {len(result.resources) - custom} components; "
-        f"secrets masked; unsimulated types: {', '.join(result.unsimulated_types) or 'none'}"
+        f"secrets masked; unsimulated types: {', '.join(result.unsimulated_types) or 'none'}; "
+        f"types without provider constraints: {', '.join(result.unconstrained_types) or 'none'}"
     )

@@ -62,6 +62,7 @@ class Length(Check):
 
     low: int
     high: int
+    unit: str = "characters"
 
     def problem(self, value: Any) -> str | None:
         size = len(value) if isinstance(value, str | list) else -1
@@ -70,7 +71,7 @@ class Length(Check):
         return None
 
     def describe(self) -> str:
-        return f"{self.low}-{self.high} characters"
+        return f"{self.low}-{self.high} {self.unit}"
 
 
 @dataclass(frozen=True)
@@ -200,10 +201,22 @@ def values_at(inputs: Any, path: str) -> Iterator[tuple[str, Any]]:
             yield here, item
 
 
+def whole_numbers(value: Any) -> Any:
+    """`value` with integral floats as ints: the wire format has only doubles, and an error should
+    say `allocatedStorage = 10`, as the program wrote it."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, Mapping):
+        return {k: whole_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [whole_numbers(v) for v in value]
+    return value
+
+
 def effective_inputs(spec: Constraints, sim: SimArgs) -> dict[str, Any]:
     """The inputs as the provider receives them: the autonamed key filled in when absent."""
-    inputs = dict(sim.inputs)
-    if spec.autoname and not inputs.get(spec.autoname):
+    inputs = whole_numbers(dict(sim.inputs))
+    if spec.autoname and inputs.get(spec.autoname) is None:
         inputs[spec.autoname] = autoname(sim)
     return inputs
 
@@ -211,7 +224,7 @@ def effective_inputs(spec: Constraints, sim: SimArgs) -> dict[str, Any]:
 def check(spec: Constraints, sim: SimArgs) -> list[Violation]:
     """Every violation of `spec` by one registration."""
     inputs = effective_inputs(spec, sim)
-    named = spec.autoname if spec.autoname and not sim.inputs.get(spec.autoname) else None
+    named = spec.autoname if spec.autoname and sim.inputs.get(spec.autoname) is None else None
     found: list[Violation] = []
     for rule in spec.rules:
         if isinstance(rule, Combination):
@@ -244,6 +257,7 @@ def random_length_covers_minimums(inputs: Mapping[str, Any]) -> str | None:
 
 _RANDOM_DOCS = "https://www.pulumi.com/registry/packages/random/api-docs/randompassword/"
 _RANDOM_STRING_DOCS = "https://www.pulumi.com/registry/packages/random/api-docs/randomstring/"
+_RANDOM_ID_DOCS = "https://www.pulumi.com/registry/packages/random/api-docs/randomid/"
 
 
 def _random(cite: str) -> Constraints:
@@ -304,6 +318,10 @@ DOCKER_IMAGE = Constraints(
 CONSTRAINTS: dict[str, Constraints] = {
     "random:index/randomPassword:RandomPassword": _random(_RANDOM_DOCS),
     "random:index/randomString:RandomString": _random(_RANDOM_STRING_DOCS),
+    "random:index/randomId:RandomId": Constraints(
+        # "byteLength: The number of random bytes to produce. The minimum value is 1."
+        rules=(Rule("byteLength", Range(1, 2**31 - 1), _RANDOM_ID_DOCS),)
+    ),
     "docker:index/image:Image": DOCKER_IMAGE,
 }
 """Providers several targets use: pulumi-random (the shared secret key, generated passwords) and

@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from core.vocabulary import Env, Size, TargetName
+from stacks.names import name_errors, project_name
 
 NAMESPACE = "trudeploy"
 
@@ -308,7 +309,25 @@ def _stacks_in(root: Path) -> str:
 
 
 def load_stack_file(path: Path) -> StackConfig:
-    """Read and validate one `Pulumi.<stack>.yaml`; every problem raises ConfigError."""
+    """Read and validate one `Pulumi.<stack>.yaml`, including the project and stack names it
+    gives the cloud (the project's from the `Pulumi.yaml` beside it); every problem raises
+    ConfigError."""
+    config = _load_config(path)
+    project = project_name(path.parent)
+    stack = path.name.removeprefix("Pulumi.").removesuffix(".yaml")
+    if project is not None:
+        check_names(project, stack, config.target, path.name)
+    return config
+
+
+def check_names(project: str, stack: str, target: TargetName, source: str) -> None:
+    """Raise ConfigError when the project or stack name cannot prefix this target's cloud names."""
+    errors = name_errors(project, stack, target)
+    if errors:
+        raise ConfigError(source, errors)
+
+
+def _load_config(path: Path) -> StackConfig:
     source = path.name
     try:
         doc = yaml.safe_load(path.read_text())

@@ -36,6 +36,18 @@ EC2_ADDRESS = f"{API}/AWSEC2/latest/APIReference/API_AllocateAddress.html"
 EC2_NAT = f"{API}/AWSEC2/latest/APIReference/API_CreateNatGateway.html"
 EC2_ASSOC = f"{API}/AWSEC2/latest/APIReference/API_AssociateRouteTable.html"
 VPC_CIDR = f"{API}/vpc/latest/userguide/vpc-cidr-blocks.html"
+EC2_FLOW = f"{API}/AWSEC2/latest/APIReference/API_CreateFlowLogs.html"
+EC2_ENDPOINT = f"{API}/AWSEC2/latest/APIReference/API_CreateVpcEndpoint.html"
+ROUTE53_RECORD = f"{API}/Route53/latest/APIReference/API_ResourceRecordSet.html"
+WAF_ACL = f"{API}/waf/latest/APIReference/API_CreateWebACL.html"
+WAF_RULE = f"{API}/waf/latest/APIReference/API_Rule.html"
+WAF_VISIBILITY = f"{API}/waf/latest/APIReference/API_VisibilityConfig.html"
+WAF_RATE = f"{API}/waf/latest/APIReference/API_RateBasedStatement.html"
+WAF_ASSOCIATE = f"{API}/waf/latest/APIReference/API_AssociateWebACL.html"
+WAF_LOGGING = f"{API}/waf/latest/APIReference/API_LoggingConfiguration.html"
+WAF_LOG_NAMES = f"{API}/waf/latest/developerguide/logging-destinations.html"
+S3_LOGGING = f"{API}/AmazonS3/latest/API/API_LoggingEnabled.html"
+ELB_ACCESS_LOGS = f"{API}/elasticloadbalancing/latest/application/enable-access-logging.html"
 TAGS = f"{API}/tag-editor/latest/userguide/tagging.html"
 RDS_CREATE = f"{API}/AmazonRDS/latest/APIReference/API_CreateDBInstance.html"
 RDS_DELETE = f"{API}/AmazonRDS/latest/APIReference/API_DeleteDBInstance.html"
@@ -192,6 +204,26 @@ def _json_policy(limit: int, strip_whitespace: bool = False) -> Test:
 # --- EC2 / VPC ----------------------------------------------------------------------------------
 
 
+def _network_address(key: str) -> Test:
+    def test(inputs: Mapping[str, Any]) -> str | None:
+        value = inputs.get(key)
+        if value is None:
+            return None
+        try:
+            ipaddress.ip_network(str(value), strict=True)
+        except ValueError as exc:
+            return f"{value!r} is not a network address ({exc})"
+        return None
+
+    return test
+
+
+def cidr_rule(key: str) -> Combination:
+    """`key` holds a network address: no host bits set (10.0.0.0/16, not 10.0.0.1/16)."""
+    return Combination(key, "a network address (no host bits set)", _network_address(key),
+                       VPC_CIDR)  # fmt: skip
+
+
 def _ports(inputs: Mapping[str, Any]) -> str | None:
     low, high = inputs.get("fromPort"), inputs.get("toPort")
     if inputs.get("ipProtocol") in ("-1", -1):
@@ -205,6 +237,7 @@ def _ports(inputs: Mapping[str, Any]) -> str | None:
 
 SG_RULE = Constraints(
     rules=(
+        cidr_rule("cidrIpv4"),
         Rule("description", Pattern(EC2_TEXT, EC2_TEXT_WHAT), EC2_IP_RANGE),
         Rule("description", Length(0, 255), EC2_IP_RANGE),
         Rule("fromPort", Range(-1, 65535), EC2_RULE),
@@ -236,20 +269,6 @@ SECURITY_GROUP = Constraints(
 )
 
 
-def _cidr_valid(inputs: Mapping[str, Any]) -> str | None:
-    for key in ("cidrBlock", "destinationCidrBlock", "cidrIpv4"):
-        value = inputs.get(key)
-        if value is None:
-            continue
-        try:
-            ipaddress.ip_network(str(value), strict=True)
-        except ValueError as exc:
-            return f"{key} {value!r} is not a network address ({exc})"
-    return None
-
-
-CIDR_RULE = Combination("cidrBlock", "a network address (no host bits set)", _cidr_valid, VPC_CIDR)
-
 ROUTE_TARGETS = (
     "gatewayId", "natGatewayId", "networkInterfaceId", "transitGatewayId", "vpcEndpointId",
     "vpcPeeringConnectionId", "egressOnlyGatewayId", "carrierGatewayId", "localGatewayId",
@@ -265,10 +284,10 @@ def _nat_allocation(inputs: Mapping[str, Any]) -> str | None:
 
 EC2: dict[str, Constraints] = {
     "aws:ec2/vpc:Vpc": Constraints(
-        rules=(Rule("cidrBlock", CIDR_16_28, VPC_CIDR), CIDR_RULE, TAG_RULE)
+        rules=(Rule("cidrBlock", CIDR_16_28, VPC_CIDR), cidr_rule("cidrBlock"), TAG_RULE)
     ),
     "aws:ec2/subnet:Subnet": Constraints(
-        rules=(Rule("cidrBlock", CIDR_16_28, VPC_CIDR), CIDR_RULE, TAG_RULE)
+        rules=(Rule("cidrBlock", CIDR_16_28, VPC_CIDR), cidr_rule("cidrBlock"), TAG_RULE)
     ),
     "aws:ec2/internetGateway:InternetGateway": Constraints(rules=(TAG_RULE,)),
     "aws:ec2/eip:Eip": Constraints(
@@ -287,7 +306,7 @@ EC2: dict[str, Constraints] = {
             Combination(
                 "destinationCidrBlock", "exactly one target", _exactly_one(ROUTE_TARGETS), EC2_ROUTE
             ),
-            CIDR_RULE,
+            cidr_rule("destinationCidrBlock"),
         )
     ),
     "aws:ec2/routeTableAssociation:RouteTableAssociation": Constraints(
@@ -420,7 +439,7 @@ RDS: dict[str, Constraints] = {
                 RDS_SUBNETS,
             ),
             Rule("name", Length(1, 255), RDS_SUBNETS),
-            Rule("subnetIds", Length(2, 20), RDS_SUBNETS),
+            Rule("subnetIds", Length(2, 20, "items"), RDS_SUBNETS),
             TAG_RULE,
         ),
     ),
@@ -555,7 +574,7 @@ S3: dict[str, Constraints] = {
         ),
     ),
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": _bucket_part(
-        Rule("rules", Length(1, 1000), S3_LIFECYCLE),
+        Rule("rules", Length(1, 1000, "items"), S3_LIFECYCLE),
         Rule("rules[].id", Length(1, 255), S3_LIFECYCLE),
         Rule("rules[].status", OneOf(("Enabled", "Disabled")), S3_LIFECYCLE),
         Rule(
@@ -568,7 +587,7 @@ S3: dict[str, Constraints] = {
         ),
     ),
     "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration": _bucket_part(
-        Rule("corsRules", Length(1, 100), S3_CORS),
+        Rule("corsRules", Length(1, 100, "items"), S3_CORS),
         Rule(
             "corsRules[].allowedMethods[]", OneOf(("GET", "PUT", "HEAD", "POST", "DELETE")), S3_CORS
         ),
@@ -731,8 +750,8 @@ ECS: dict[str, Constraints] = {
                 "platformVersion", Pattern(r"LATEST|\d+\.\d+\.\d+", "LATEST or x.y.z"), ECS_SERVICE
             ),
             Rule("loadBalancers[].containerPort", PORT, ECS_SERVICE),
-            Rule("networkConfiguration.subnets", Length(1, 16), ECS_AWSVPC),
-            Rule("networkConfiguration.securityGroups", Length(0, 5), ECS_AWSVPC),
+            Rule("networkConfiguration.subnets", Length(1, 16, "items"), ECS_AWSVPC),
+            Rule("networkConfiguration.securityGroups", Length(0, 5, "items"), ECS_AWSVPC),
             TAG_RULE,
         ),
     ),
@@ -821,7 +840,7 @@ ELB: dict[str, Constraints] = {
             Rule("name", Length(1, 32), ELB_LB),
             Rule("loadBalancerType", OneOf(("application", "network", "gateway")), ELB_LB),
             Rule("idleTimeout", Range(1, 4000), ELB_IDLE),
-            Rule("securityGroups", Length(0, 5), ELB_LB),
+            Rule("securityGroups", Length(0, 5, "items"), ELB_LB),
             Combination("subnets", "two Availability Zones", _alb_zones, ELB_LB),
             TAG_RULE,
         ),
@@ -1065,4 +1084,273 @@ MISC: dict[str, Constraints] = {
     ),
 }
 
-CONSTRAINTS: dict[str, Constraints] = {**EC2, **RDS, **CACHE, **S3, **ECR, **ECS, **ELB, **MISC}
+# --- Network extras, Route 53, WAF ------------------------------------------------------------
+
+
+def _flow_log_role(inputs: Mapping[str, Any]) -> str | None:
+    kind = inputs.get("logDestinationType") or "cloud-watch-logs"
+    if kind == "cloud-watch-logs" and not inputs.get("iamRoleArn"):
+        return "a flow log to CloudWatch Logs needs iamRoleArn (permission to deliver)"
+    return None
+
+
+def _endpoint_shape(inputs: Mapping[str, Any]) -> str | None:
+    kind = inputs.get("vpcEndpointType") or "Gateway"
+    if kind == "Gateway":
+        extra = [k for k in ("subnetIds", "securityGroupIds", "privateDnsEnabled") if
+                 inputs.get(k)]  # fmt: skip
+        if extra:
+            return f"a Gateway endpoint takes routeTableIds, not {', '.join(extra)}"
+    elif kind == "Interface":
+        if inputs.get("routeTableIds"):
+            return "an Interface endpoint takes subnetIds, not routeTableIds"
+        if not inputs.get("subnetIds"):
+            return "an Interface endpoint needs subnetIds"
+    return None
+
+
+def _record_values(inputs: Mapping[str, Any]) -> str | None:
+    records, aliases = inputs.get("records"), inputs.get("aliases")
+    if bool(records) == bool(aliases):
+        return "exactly one of records or aliases is needed"
+    if aliases and inputs.get("ttl") is not None:
+        return "an alias record takes no ttl (Route 53 uses the target's)"
+    if records and inputs.get("ttl") is None:
+        return "a non-alias record needs ttl"
+    return None
+
+
+def _waf_rules(inputs: Mapping[str, Any]) -> str | None:
+    rules = inputs.get("rules") or []
+    priorities = [r.get("priority") for r in rules]
+    if len(set(priorities)) != len(priorities):
+        return f"rule priorities {priorities} are not unique"
+    for rule in rules:
+        group = (rule.get("statement") or {}).get("managedRuleGroupStatement")
+        if group and (rule.get("action") or not rule.get("overrideAction")):
+            return f"rule {rule.get('name')!r} uses a rule group: it takes overrideAction only"
+        if not group and (rule.get("overrideAction") or not rule.get("action")):
+            return f"rule {rule.get('name')!r} takes action only (no rule group)"
+    return None
+
+
+def _waf_log_names(inputs: Mapping[str, Any]) -> str | None:
+    for arn in inputs.get("logDestinationConfigs") or []:
+        name = re.split(r"log-group:|:::|deliverystream/", str(arn))[-1]
+        if not name.startswith("aws-waf-logs-"):
+            return f"destination {arn!r} is not named aws-waf-logs-..."
+    return None
+
+
+def _access_log_prefix(inputs: Mapping[str, Any]) -> str | None:
+    prefix = str((inputs.get("accessLogs") or {}).get("prefix") or "")
+    if "AWSLogs" in prefix or prefix.startswith("/") or prefix.endswith("/"):
+        return f"access log prefix {prefix!r} contains AWSLogs or starts/ends with /"
+    return None
+
+
+WAF_NAME = Pattern(r"[\w-]+", "letters, digits, _ and -")
+WAF_METRIC = Pattern(
+    r"(?!All$|Default_Action$)[\w#:.\-/]+",
+    "letters, digits and #:._-/ (no spaces; not All or Default_Action)",
+)
+WAF_TEXT = Pattern(
+    r"[\w+=:#@/\-,.][\w+=:#@/\-,.\s]+[\w+=:#@/\-,.]",
+    "letters, digits, spaces and +=:#@/-,. (no trailing space)",
+)
+
+EXTRAS: dict[str, Constraints] = {
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": Constraints(
+        rules=(
+            *(
+                Rule(f"{way}[].description", Pattern(EC2_TEXT, EC2_TEXT_WHAT), EC2_IP_RANGE)
+                for way in ("ingress", "egress")
+            ),
+            *(
+                Rule(f"{way}[].{end}", Range(-1, 65535), EC2_RULE)
+                for way in ("ingress", "egress")
+                for end in ("fromPort", "toPort")
+            ),
+            TAG_RULE,
+        )
+    ),
+    "aws:ec2/flowLog:FlowLog": Constraints(
+        rules=(
+            Rule("trafficType", OneOf(("ACCEPT", "REJECT", "ALL")), EC2_FLOW),
+            Rule(
+                "logDestinationType",
+                OneOf(("cloud-watch-logs", "s3", "kinesis-data-firehose")),
+                EC2_FLOW,
+            ),
+            Rule("maxAggregationInterval", OneOf((60, 600)), EC2_FLOW),
+            Combination(
+                "iamRoleArn", "CloudWatch Logs delivery needs a role", _flow_log_role, EC2_FLOW
+            ),
+            Combination(
+                "vpcId",
+                "exactly one source",
+                _exactly_one(
+                    ("vpcId", "subnetId", "eniId", "transitGatewayId", "transitGatewayAttachmentId")
+                ),
+                EC2_FLOW,
+            ),
+            TAG_RULE,
+        )
+    ),
+    "aws:ec2/vpcEndpoint:VpcEndpoint": Constraints(
+        rules=(
+            Rule(
+                "vpcEndpointType",
+                OneOf(
+                    ("Interface", "Gateway", "GatewayLoadBalancer", "Resource", "ServiceNetwork")
+                ),
+                EC2_ENDPOINT,
+            ),
+            Rule(
+                "serviceName",
+                Pattern(
+                    r"(com|aws)\.amazonaws\.[a-z0-9.-]+|"
+                    r"com\.amazonaws\.vpce\.[a-z0-9-]+\.vpce-svc-[0-9a-f]+",
+                    "com.amazonaws.<region>.<service>",
+                ),
+                EC2_ENDPOINT,
+            ),
+            Combination(
+                "vpcEndpointType",
+                "Gateway: route tables only; Interface: subnets",
+                _endpoint_shape,
+                EC2_ENDPOINT,
+            ),
+            TAG_RULE,
+        )
+    ),
+    "aws:route53/record:Record": Constraints(
+        rules=(
+            Rule(
+                "type",
+                OneOf(
+                    (
+                        "A",
+                        "AAAA",
+                        "CAA",
+                        "CNAME",
+                        "DS",
+                        "HTTPS",
+                        "MX",
+                        "NAPTR",
+                        "NS",
+                        "PTR",
+                        "SOA",
+                        "SPF",
+                        "SRV",
+                        "SSHFP",
+                        "SVCB",
+                        "TLSA",
+                        "TXT",
+                    )
+                ),
+                ROUTE53_RECORD,
+            ),
+            Rule(
+                "name",
+                Pattern(
+                    r"(\*\.)?([A-Za-z0-9_-]{1,63}\.)*[A-Za-z0-9_-]{1,63}\.?",
+                    "a domain name (labels of 1-63 letters, digits, _ and -)",
+                ),
+                ROUTE53_RECORD,
+            ),
+            Rule("name", Length(1, 255), ROUTE53_RECORD),
+            Rule("ttl", Range(0, 2147483647), ROUTE53_RECORD),
+            Combination(
+                "records",
+                "records with a ttl, or an alias without one",
+                _record_values,
+                ROUTE53_RECORD,
+            ),
+        )
+    ),
+    "aws:s3/bucketLogging:BucketLogging": Constraints(
+        rules=(
+            BUCKET_REF,
+            Rule("targetBucket", Pattern(BUCKET_NAME, BUCKET_WHAT), S3_LOGGING),
+            Rule("targetPrefix", Length(0, 1024), S3_LOGGING),
+        )
+    ),
+    "aws:wafv2/webAcl:WebAcl": Constraints(
+        autoname="name",
+        rules=(
+            Rule("name", WAF_NAME, WAF_ACL),
+            Rule("name", Length(1, 128), WAF_ACL),
+            Rule("description", WAF_TEXT, WAF_ACL),
+            Rule("description", Length(1, 256), WAF_ACL),
+            Rule("scope", OneOf(("REGIONAL", "CLOUDFRONT")), WAF_ACL),
+            Rule("visibilityConfig.metricName", WAF_METRIC, WAF_VISIBILITY),
+            Rule("visibilityConfig.metricName", Length(1, 255), WAF_VISIBILITY),
+            Rule("rules[].name", WAF_NAME, WAF_RULE),
+            Rule("rules[].name", Length(1, 128), WAF_RULE),
+            Rule("rules[].priority", Range(0, 2**31 - 1), WAF_RULE),
+            Rule("rules[].visibilityConfig.metricName", WAF_METRIC, WAF_VISIBILITY),
+            Rule("rules[].statement.rateBasedStatement.limit", Range(10, 2_000_000_000), WAF_RATE),
+            Rule(
+                "rules[].statement.rateBasedStatement.evaluationWindowSec",
+                OneOf((60, 120, 300, 600)),
+                WAF_RATE,
+            ),
+            Rule(
+                "rules[].statement.rateBasedStatement.aggregateKeyType",
+                OneOf(("IP", "FORWARDED_IP", "CUSTOM_KEYS", "CONSTANT")),
+                WAF_RATE,
+            ),
+            Combination(
+                "rules",
+                "unique priorities; rule groups take overrideAction, other rules action",
+                _waf_rules,
+                WAF_RULE,
+            ),
+            TAG_RULE,
+        ),
+    ),
+    "aws:wafv2/webAclAssociation:WebAclAssociation": Constraints(
+        rules=(
+            Rule(
+                "webAclArn",
+                Pattern(
+                    r"arn:aws[\w-]*:wafv2:[a-z0-9-]+:\d{12}:regional/webacl/"
+                    r"[\w-]+/[0-9a-f-]+",
+                    "a REGIONAL web ACL ARN (a CLOUDFRONT one is attached on the distribution)",
+                ),
+                WAF_ASSOCIATE,
+            ),
+            Rule("resourceArn", Length(20, 2048), WAF_ASSOCIATE),
+        )
+    ),
+    "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": Constraints(
+        rules=(
+            Rule("logDestinationConfigs", Length(1, 1, "items"), WAF_LOGGING),
+            Combination(
+                "logDestinationConfigs",
+                "destinations named aws-waf-logs-...",
+                _waf_log_names,
+                WAF_LOG_NAMES,
+            ),
+        )
+    ),
+}
+
+ELB["aws:lb/loadBalancer:LoadBalancer"] = Constraints(
+    autoname="name",
+    rules=(
+        *ELB["aws:lb/loadBalancer:LoadBalancer"].rules,
+        Rule("accessLogs.bucket", Pattern(BUCKET_NAME, BUCKET_WHAT), ELB_ACCESS_LOGS),
+        Combination(
+            "accessLogs.prefix",
+            "no AWSLogs, no leading or trailing /",
+            _access_log_prefix,
+            ELB_ACCESS_LOGS,
+        ),
+    ),
+)
+
+CONSTRAINTS: dict[str, Constraints] = {
+    **EC2, **RDS, **CACHE, **S3, **ECR, **ECS, **ELB, **MISC, **EXTRAS,
+}  # fmt: skip

@@ -70,7 +70,7 @@ CONTAINER = Constraints(
         Rule("cpus", Pattern(r"[0-9]*\.?[0-9]+", "a decimal number of CPUs"), RESOURCES),
         Rule("envs[]", Pattern(r"[^=\s]+=.*", "KEY=value"), RUN),
         Rule("hostname", HOSTNAME, RUN),
-        Rule("healthcheck.tests", Length(1, 2**31 - 1), HEALTHCHECK),
+        Rule("healthcheck.tests", Length(1, 2**31 - 1, "items"), HEALTHCHECK),
         Rule("healthcheck.tests[0]", OneOf(("NONE", "CMD", "CMD-SHELL")), HEALTHCHECK),
         Rule("healthcheck.interval", DURATION, HEALTHCHECK),
         Rule("healthcheck.timeout", DURATION, HEALTHCHECK),
