@@ -355,4 +355,4 @@ def test_a_plan_with_a_value_render_refuses_fails() -> None:
     lines = [v.line() for v in exc.value.violations]
     assert len(lines) == 1
     assert "render:services:WebService" in lines[0]
-    assert "serviceDetails.numInstances = 500.0 is out of range; rule: 1..100" in lines[0]
+    assert "serviceDetails.numInstances = 500 is out of range; rule: 1..100" in lines[0]
