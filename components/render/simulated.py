@@ -3,9 +3,9 @@ offline plan (components/simulated.py).
 
 Values are derived from the URN (`SimArgs.digest` / `chars`) in each provider's shapes: Render ids
 (`srv-`, `dpg-`, `red-`, `evg-`, `dep-` + 20 lowercase characters), internal host names that are
-those ids, Neon endpoints `ep-...-<8 digits>.us-east-2.aws.neon.tech` (the region Neon picks when
-none is given), Upstash `<name>.upstash.io` endpoints, 32-hex Cloudflare token ids. Values a
-provider returns as secrets are wrapped with `secret`.
+those ids, Neon endpoints `ep-...-<8 chars>.us-east-2.aws.neon.tech` (`NEON_REGION`), Upstash
+`<name>.upstash.io` endpoints, 32-hex Cloudflare token ids. Values a provider returns as secrets
+are wrapped with `secret`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from components.simulated import SimArgs, SimRule, secret
 
 LOWER = string.ascii_lowercase + string.digits
 NEON_REGION = "us-east-2"
-"""Where Neon creates a project when the request names no region (pulumi-neon names none)."""
+"""The region assumed for a Neon project created without one (pulumi-neon cannot name one);
+docs/render.md says to check it after the first `pulumi up`."""
 
 _POSTGRES: dict[str, dict[str, Any]] = {}
 """Render Postgres registrations by id, so the connection-info call can answer for the database
