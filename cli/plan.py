@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -38,12 +39,22 @@ def render_tree(plan: Plan) -> Tree:
     for res in sorted(plan.resources, key=lambda r: (r.custom, r.name)):
         children.setdefault(res.parent, []).append(res)
     roots = [r for r in plan.resources if r.parent is None]
+    index = plan.by_urn()
+    repeated = {n for n, k in Counter(r.name for r in plan.resources).items() if k > 1}
+
+    def dep_label(urn: str) -> str:
+        """A dependency by name, with its type where several resources share the name (a
+        service and its task definition), so a reviewer can tell which one is meant."""
+        dep = index[urn]
+        short = dep.type.rsplit(":", 1)[-1]
+        return f"{short} {dep.name}" if dep.name in repeated else dep.name
+
     tree = Tree(f"[bold cyan]{plan.project}/{plan.stack}[/] target={plan.target} env={plan.env}")
 
     def add(node: Tree, res: PlanResource) -> None:
         for child in children.get(res.urn, []):
             label = _label(child)
-            after = [u.rsplit("::", 1)[-1] for u in plan.sibling_dependencies(child.urn)]
+            after = [dep_label(u) for u in plan.sibling_dependencies(child.urn)]
             if after:
                 label += f" [yellow]after {', '.join(after)}[/]"
             add(node.add(label), child)

@@ -47,7 +47,7 @@ WAF_ASSOCIATE = f"{API}/waf/latest/APIReference/API_AssociateWebACL.html"
 WAF_LOGGING = f"{API}/waf/latest/APIReference/API_LoggingConfiguration.html"
 WAF_LOG_NAMES = f"{API}/waf/latest/developerguide/logging-destinations.html"
 S3_LOGGING = f"{API}/AmazonS3/latest/API/API_LoggingEnabled.html"
-ELB_ACCESS_LOGS = f"{API}/elasticloadbalancing/latest/application/enable-access-logging.html"
+ELB_ACCESS_LOGS = f"{API}/elasticloadbalancing/latest/application/load-balancer-access-logs.html"
 TAGS = f"{API}/tag-editor/latest/userguide/tagging.html"
 RDS_CREATE = f"{API}/AmazonRDS/latest/APIReference/API_CreateDBInstance.html"
 RDS_DELETE = f"{API}/AmazonRDS/latest/APIReference/API_DeleteDBInstance.html"
@@ -401,7 +401,9 @@ RDS: dict[str, Constraints] = {
             ),
             Rule(
                 "username",
-                Pattern(r"[A-Za-z][A-Za-z0-9]{0,62}", "a letter, then up to 62 letters or digits"),
+                Pattern(
+                    r"[A-Za-z][A-Za-z0-9_]{0,15}", "a letter, then up to 15 letters, digits or _"
+                ),
                 RDS_CREATE,
             ),
             Rule(
@@ -1144,8 +1146,8 @@ def _waf_log_names(inputs: Mapping[str, Any]) -> str | None:
 
 def _access_log_prefix(inputs: Mapping[str, Any]) -> str | None:
     prefix = str((inputs.get("accessLogs") or {}).get("prefix") or "")
-    if "AWSLogs" in prefix or prefix.startswith("/") or prefix.endswith("/"):
-        return f"access log prefix {prefix!r} contains AWSLogs or starts/ends with /"
+    if "AWSLogs" in prefix:
+        return f"access log prefix {prefix!r} contains AWSLogs (ELB adds /AWSLogs/ itself)"
     return None
 
 
@@ -1344,7 +1346,7 @@ ELB["aws:lb/loadBalancer:LoadBalancer"] = Constraints(
         Rule("accessLogs.bucket", Pattern(BUCKET_NAME, BUCKET_WHAT), ELB_ACCESS_LOGS),
         Combination(
             "accessLogs.prefix",
-            "no AWSLogs, no leading or trailing /",
+            "no AWSLogs in the prefix",
             _access_log_prefix,
             ELB_ACCESS_LOGS,
         ),

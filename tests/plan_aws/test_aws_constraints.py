@@ -183,6 +183,7 @@ CASES: list[Case] = [
     one(DB, "port", "1150..65535", 80, 5432),
     one(DB, "dbName", "a letter, then", "_app", "app"),
     one(DB, "username", "a letter, then", "1app", "app"),
+    one(DB, "username", "a letter, then", "a" * 17, "a_" * 8),
     one(DB, "password", "printable ASCII", "has/slash-and-more", "Abcdefgh12345678"),
     one(DB, "password", "printable ASCII", "short", "longenough"),
     one(DB, "finalSnapshotIdentifier", "a letter, then", "final--snap", "final-snap"),
@@ -768,7 +769,6 @@ CASES: list[Case] = [
     ),
     one(ALB, "accessLogs.bucket", "3-63 lowercase", "Logs_Bucket", "logs-bucket"),
     one(ALB, "accessLogs.prefix", "no AWSLogs", "AWSLogs/alb", "alb"),
-    one(ALB, "accessLogs.prefix", "no AWSLogs", "/alb", "alb/x"),
     # Tags (one rule shared by every tagged type) and the bucket name every S3 part references.
     *(
         Case(
