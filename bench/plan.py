@@ -132,12 +132,13 @@ def aws_profile_projects() -> dict[str, Path]:
     profiles; `plan -s prod` covers production."""
     projects = {}
     prod = yaml.safe_load((REPO / "Pulumi.prod.yaml").read_text())["config"]
-    for env in ("development", "staging"):
-        root = Path(tempfile.mkdtemp(prefix=f"bench-plan-aws-{env}-"))
+    # Stack names stay within 11 characters: the ALB name `<project>-<stack>-app-lb-alb` has 32.
+    for env, stack in (("development", "aws-dev"), ("staging", "aws-staging")):
+        root = Path(tempfile.mkdtemp(prefix=f"bench-plan-{stack}-"))
         (root / "Pulumi.yaml").write_text((REPO / "Pulumi.yaml").read_text())
         config = {"config": {**prod, "trudeploy:env": env}}
-        (root / f"Pulumi.aws-{env}.yaml").write_text(yaml.safe_dump(config))
-        projects[f"aws-{env}"] = root
+        (root / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump(config))
+        projects[stack] = root
     return projects
 
 
