@@ -57,7 +57,28 @@ AWS_CLASSES = tuple(
         "appautoscaling.Target",
     )
 )
-SDKS = ("pulumi_aws", "pulumi_docker", "pulumi_random", "pulumi_gcp", "pulumi_azure_native")
+RENDER_CLASSES = (
+    "pulumi_render.services.WebService",
+    "pulumi_render.services.BackgroundWorker",
+    "pulumi_render.services.Deploy",
+    "pulumi_render.env_groups.EnvGroup",
+    "pulumi_render.postgres.Postgres",
+    "pulumi_render.key_value.KeyValue",
+    "pulumi_neon.resource.Project",
+    "upstash_pulumi.RedisDatabase",
+)
+"""What the staging stack (target render) touches besides pulumi_aws's S3/IAM classes."""
+SDKS = (
+    "pulumi_aws",
+    "pulumi_docker",
+    "pulumi_random",
+    "pulumi_render",
+    "pulumi_neon",
+    "upstash_pulumi",
+    "pulumi_cloudflare",
+    "pulumi_gcp",
+    "pulumi_azure_native",
+)
 
 
 def measure(argv: list[str], cwd: Path) -> tuple[float, float, int, float]:
@@ -95,7 +116,7 @@ def run_case(name: str, argv: list[str], cwd: Path, repeat: int) -> dict[str, ob
 
 def docker_profile_projects() -> dict[str, Path]:
     """Throwaway projects running the docker target under the staging and production profiles,
-    so the bench covers every profile while render/aws are not implemented."""
+    so the bench covers every profile on the docker target too."""
     projects = {}
     for env in ("staging", "production"):
         root = Path(tempfile.mkdtemp(prefix=f"bench-plan-{env}-"))
@@ -111,12 +132,35 @@ def aws_profile_projects() -> dict[str, Path]:
     profiles; `plan -s prod` covers production."""
     projects = {}
     prod = yaml.safe_load((REPO / "Pulumi.prod.yaml").read_text())["config"]
-    for env in ("development", "staging"):
-        root = Path(tempfile.mkdtemp(prefix=f"bench-plan-aws-{env}-"))
+    # Stack names stay within 11 characters: the ALB name `<project>-<stack>-app-lb-alb` has 32.
+    for env, stack in (("development", "aws-dev"), ("staging", "aws-staging")):
+        root = Path(tempfile.mkdtemp(prefix=f"bench-plan-{stack}-"))
         (root / "Pulumi.yaml").write_text((REPO / "Pulumi.yaml").read_text())
         config = {"config": {**prod, "trudeploy:env": env}}
-        (root / f"Pulumi.aws-{env}.yaml").write_text(yaml.safe_dump(config))
-        projects[f"aws-{env}"] = root
+        (root / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump(config))
+        projects[stack] = root
+    return projects
+
+
+def render_profile_projects() -> dict[str, Path]:
+    """Throwaway projects holding Pulumi.staging.yaml (target render) under the development and
+    production profiles, and with R2 storage (which imports pulumi-cloudflare); `plan -s staging`
+    covers the staging profile."""
+    projects = {}
+    staging = yaml.safe_load((REPO / "Pulumi.staging.yaml").read_text())["config"]
+    r2 = {"provider": "r2", "accountId": "0123456789abcdef0123456789abcdef"}
+    variants = {
+        "render-development": {"trudeploy:env": "development"},
+        "render-production": {"trudeploy:env": "production"},
+        "render-r2": {"trudeploy:storage": r2},
+    }
+    for name, overrides in variants.items():
+        root = Path(tempfile.mkdtemp(prefix=f"bench-plan-{name}-"))
+        (root / "Pulumi.yaml").write_text((REPO / "Pulumi.yaml").read_text())
+        (root / f"Pulumi.{name}.yaml").write_text(
+            yaml.safe_dump({"config": {**staging, **overrides}})
+        )
+        projects[name] = root
     return projects
 
 
@@ -129,7 +173,8 @@ def main(
     cases: list[tuple[str, list[str], Path]] = []
     for stack in sorted(p.name.split(".")[1] for p in REPO.glob("Pulumi.*.yaml")):
         cases.append((f"plan -s {stack}", [py, "-m", "cli.main", "plan", "-s", stack], REPO))
-    for stack, root in {**docker_profile_projects(), **aws_profile_projects()}.items():
+    projects = {**docker_profile_projects(), **aws_profile_projects(), **render_profile_projects()}
+    for stack, root in projects.items():
         argv = [py, "-m", "cli.main", "plan", "-s", stack, "--root", str(root)]
         cases.append((f"plan -s {stack} (tmp project)", argv, REPO))
     program = "from stacks.offline.runner import build_plan; build_plan('dev')"
@@ -138,6 +183,11 @@ def main(
     installed = [m for m in SDKS if importlib.util.find_spec(m) is not None]
     missing = [m for m in SDKS if m not in installed]
     cases.append(("docker target: its classes", [py, "-c", touch(DOCKER_CLASSES)], REPO))
+    if "pulumi_render" in installed:
+        cases.append(("render target: its classes", [py, "-c", touch(RENDER_CLASSES)], REPO))
+    if "pulumi_cloudflare" in installed:
+        r2 = ("pulumi_cloudflare.R2Bucket", "pulumi_cloudflare.AccountToken")
+        cases.append(("render r2 storage: pulumi_cloudflare", [py, "-c", touch(r2)], REPO))
     every = DOCKER_CLASSES + (AWS_CLASSES if "pulumi_aws" in installed else ())
     cases.append(("every installed SDK: docker + aws classes", [py, "-c", touch(every)], REPO))
     console = Console(stderr=as_json)

@@ -70,11 +70,33 @@ class RedisConfig(_Strict):
 
 
 class StorageConfig(_Strict):
-    """Object storage for media and uploads."""
+    """Object storage for media and uploads. `r2` and `s3` are for targets without a bucket
+    service of their own (render): a Cloudflare R2 bucket in `accountId`, or an S3 bucket in the
+    stack's `aws:region`."""
 
-    provider: Literal["native"] = "native"
+    provider: Literal["native", "r2", "s3"] = "native"
     bucket: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
     versioning: bool | None = None
+    account_id: str | None = Field(default=None, alias="accountId", pattern=r"^[0-9a-f]{32}$")
+
+
+class RegistryConfig(_Strict):
+    """Who Render logs in as to pull a private `app.image`; the token is the secret
+    `trudeploy:registryToken`."""
+
+    kind: Literal["GITHUB", "GITLAB", "DOCKER", "GOOGLE_ARTIFACT", "AWS_ECR"]
+    username: str = Field(min_length=1)
+
+
+class RenderConfig(_Strict):
+    """Render settings: the workspace that owns the services, their region, and the repository
+    Render builds `app.build` from (or the registry login for a private `app.image`)."""
+
+    owner_id: str = Field(alias="ownerId", pattern=r"^(tea|usr)-[a-z0-9]{20}$")
+    region: Literal["oregon", "ohio", "virginia", "frankfurt", "singapore"] = "oregon"
+    repo: str | None = Field(default=None, pattern=r"^https://[^\s/]+/[^\s]+$")
+    branch: str = Field(default="main", min_length=1, max_length=255)
+    registry: RegistryConfig | None = None
 
 
 class BuildConfig(_Strict):
@@ -121,9 +143,11 @@ class StackConfig(_Strict):
     redis: RedisConfig = RedisConfig()
     storage: StorageConfig = StorageConfig()
     app: AppConfig = AppConfig()
+    render: RenderConfig | None = None
     postgres_url: SecretValue | None = Field(default=None, alias="postgresUrl")
     redis_url: SecretValue | None = Field(default=None, alias="redisUrl")
     sentry_dsn: SecretValue | None = Field(default=None, alias="sentryDsn")
+    registry_token: SecretValue | None = Field(default=None, alias="registryToken")
     providers: dict[str, dict[str, Any]] = Field(default_factory=dict, exclude=True)
 
     @model_validator(mode="after")
@@ -145,6 +169,7 @@ class StackConfig(_Strict):
                     f"{NAMESPACE}:{secret_key} is only used with {cap}.provider external "
                     f"(it is {provider})"
                 )
+        problems += self._storage_problems() + self._render_problems()
         for setting in REQUIRED_PROVIDER_SETTINGS.get(self.target, ()):
             ns, name = setting.split(":", 1)
             if name not in self.providers.get(ns, {}):
@@ -153,11 +178,60 @@ class StackConfig(_Strict):
             raise ValueError("; ".join(problems))
         return self
 
+    def _storage_problems(self) -> list[str]:
+        storage = self.storage
+        problems = []
+        if storage.provider != "native" and self.target != TargetName.render:
+            problems.append(
+                f"storage.provider {storage.provider} is for targets without a bucket service "
+                f"(render); target {self.target} has its own: use native"
+            )
+        if storage.provider == "r2" and storage.account_id is None:
+            problems.append("storage.provider r2 needs storage.accountId (the Cloudflare account)")
+        if storage.provider != "r2" and storage.account_id is not None:
+            problems.append(f"storage.accountId is only used with provider r2 ({storage.provider})")
+        if storage.provider == "s3" and "region" not in self.providers.get("aws", {}):
+            problems.append("storage.provider s3 needs `aws:region` in the stack config")
+        return problems
+
+    def _render_problems(self) -> list[str]:
+        render = self.render
+        if self.target != TargetName.render:
+            extra = render is not None or self.registry_token is not None
+            return [f"{NAMESPACE}:render is only used with target render"] if extra else []
+        if render is None:
+            return [f"target render needs {NAMESPACE}:render with ownerId (the Render workspace)"]
+        problems = []
+        if self.storage.provider == "native":
+            problems.append(
+                "Render has no object storage: set storage.provider r2 (with storage.accountId) "
+                "or s3 (with aws:region)"
+            )
+        if self.app.image is None and render.repo is None:
+            problems.append(
+                "target render builds app.build from a repository: set render.repo "
+                "(https URL) or use a prebuilt app.image"
+            )
+        if render.registry is not None and self.app.image is None:
+            problems.append("render.registry is only used with a prebuilt app.image")
+        if (render.registry is None) != (self.registry_token is None):
+            problems.append(
+                "a private app.image needs both render.registry and the secret "
+                f"{NAMESPACE}:registryToken (`pulumi config set --secret "
+                f"{NAMESPACE}:registryToken TOKEN`), or neither"
+            )
+        return problems
+
     def settings(self) -> dict[str, Any]:
-        """Provider settings by full key (`aws:region`), as targets read them."""
-        return {
+        """Provider settings by full key (`aws:region`), as targets read them; a target's own
+        block (`trudeploy:render`) and the storage block ride along, keyed the same way."""
+        found = {
             f"{ns}:{name}": v for ns, values in self.providers.items() for name, v in values.items()
         }
+        if self.render is not None:
+            found[f"{NAMESPACE}:render"] = self.render.model_dump(by_alias=True)
+        found[f"{NAMESPACE}:storage"] = self.storage.model_dump(by_alias=True)
+        return found
 
 
 def _loc_to_path(loc: tuple[Any, ...]) -> str:

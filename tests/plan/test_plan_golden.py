@@ -15,7 +15,7 @@ import pytest
 from stacks.offline.runner import build_plan
 
 GOLDEN = Path(__file__).parent / "golden"
-STACKS = ["dev", "prod"]  # docker and aws; staging (render) has no target yet
+STACKS = ["dev", "prod", "staging"]  # docker, aws, render
 
 
 @pytest.mark.parametrize("stack", STACKS)

@@ -49,6 +49,27 @@ def test_unfilled_targets_are_not_available_yet(name: str) -> None:
         registry.load_target(name)
 
 
+def test_render_plan_imports_only_the_sdks_its_stack_selects() -> None:
+    """staging: Render, Neon, Upstash and AWS (its S3 bucket); never Cloudflare or Docker."""
+    probe = PROBE.replace('build_plan("dev")', 'build_plan("staging")').replace(
+        'startswith("pulumi_")', 'startswith(("pulumi_", "upstash_pulumi"))'
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    after = set(json.loads(proc.stdout.strip().splitlines()[-1])["after"])
+    assert {"pulumi_render", "pulumi_neon", "upstash_pulumi", "pulumi_aws"} <= after
+    assert not {"pulumi_cloudflare", "pulumi_docker", "pulumi_gcp"} & after
+
+
+def test_render_target_and_its_plan_hooks_load() -> None:
+    assert registry.load_target("render").name == "render"
+    assert "render:services:WebService" in registry.simulated_rules("render")
+    assert "render:services:WebService" in registry.constraints("render")
+    assert hasattr(registry.plan_view("render"), "processes")
+
+
 def test_docker_target_and_its_plan_hooks_load() -> None:
     assert registry.load_target("docker").name == "docker"
     assert "docker:index/container:Container" in registry.simulated_rules("docker")
