@@ -126,3 +126,14 @@ def violations(plan: Plan, view: PlanView, checks: Iterable[str] | None = None) 
     """Every violated rule as `rule: detail`."""
     names = list(checks) if checks is not None else list(CHECKS)
     return [f"{name}: {problem}" for name in names for problem in CHECKS[name](plan, view)]
+
+
+def judged(plan: Plan, view: PlanView) -> tuple[list[str], list[str]]:
+    """(broken, excused): every violation, split by whether the target documents it as one it
+    cannot avoid. A view may define `unexplained(plan, found)` returning the violations its
+    documented exceptions do not account for (components/render/plan_view.py); without it every
+    violation is broken."""
+    found = violations(plan, view)
+    unexplained = getattr(view, "unexplained", None)
+    broken = list(unexplained(plan, found)) if unexplained else found
+    return broken, [v for v in found if v not in broken]
