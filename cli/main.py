@@ -14,11 +14,16 @@ app = typer.Typer(
 
 def _register() -> None:
     """Attach each command group; each module owns its own sub-app so this file stays wiring."""
-    from cli import dev, plan, validate
+    from cli import dev, plan, plan_all, validate
     from cli.migrate import migrate_app
 
     app.command("dev", help=dev.dev.__doc__)(dev.dev)
-    app.command("plan", help=plan.plan.__doc__)(plan.plan)
+    # A group whose callback is the single-stack command: `plan -s STACK` works as before, and
+    # `plan diff` compares two `plan --all --json` documents.
+    plan_app = typer.Typer(invoke_without_command=True)
+    plan_app.callback(help=plan.plan.__doc__)(plan.plan)
+    plan_app.command("diff", help=plan_all.diff.__doc__)(plan_all.diff)
+    app.add_typer(plan_app, name="plan")
     app.command("validate", help=validate.validate.__doc__)(validate.validate)
     app.add_typer(migrate_app, name="migrate")
 

@@ -72,8 +72,17 @@ def _outputs_table(outputs: dict[str, Any]) -> Table:
 
 
 def plan(
-    stack: str = typer.Option(..., "--stack", "-s", help="Stack name: reads Pulumi.<stack>.yaml."),
+    ctx: typer.Context,
+    stack: str | None = typer.Option(
+        None, "--stack", "-s", help="Stack name: reads Pulumi.<stack>.yaml."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the plan as JSON."),
+    all_stacks: bool = typer.Option(
+        False,
+        "--all",
+        help="Plan every Pulumi.*.yaml in one process (with --json: the document "
+        "`trudeploy plan diff` reads).",
+    ),
     root: Annotated[
         Path | None,
         typer.Option(
@@ -84,6 +93,15 @@ def plan(
     ] = None,
 ) -> None:
     """Show what `pulumi up` would declare for a stack, computed offline."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if all_stacks == (stack is not None):
+        raise fail(["give exactly one of --stack STACK or --all"])
+    if stack is None:
+        from cli.plan_all import plan_every_stack
+
+        plan_every_stack(root, as_json)
+        return
     from cli.project import default_root
     from components import registry
     from components.constraints import ConstraintViolations
