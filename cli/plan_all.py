@@ -1,4 +1,4 @@
-"""`trudeploy plan --all` and `trudeploy plan diff`: every stack at once, and two such runs compared."""
+"""`trudeploy plan --all` and `plan diff`: every stack at once, and two such runs compared."""
 
 from __future__ import annotations
 

@@ -65,7 +65,7 @@ REPLACE_ON_CHANGE: dict[str, frozenset[str]] = {
     "aws:iam/role:Role": frozenset({"name", "path"}),
     "aws:cloudwatch/logGroup:LogGroup": frozenset({"name"}),
     "aws:secretsmanager/secret:Secret": frozenset({"name"}),
-    # https://www.pulumi.com/registry/packages/aws/api-docs/ec2/vpc/ and .../subnet/, .../securitygroup/
+    # https://www.pulumi.com/registry/packages/aws/api-docs/ec2/vpc/ (and subnet/, securitygroup/)
     "aws:ec2/vpc:Vpc": frozenset({"cidrBlock"}),
     "aws:ec2/subnet:Subnet": frozenset({"vpcId", "cidrBlock", "availabilityZone"}),
     "aws:ec2/securityGroup:SecurityGroup": frozenset({"name", "description", "vpcId"}),
