@@ -2,7 +2,8 @@
 
 The comment must stay readable in GitHub's renderer: one summary table, then one collapsible
 section per stack that changed or has something to say. Values go in code spans, with backticks
-replaced (they would end the span) and long values shortened; table cells escape `|`.
+replaced (they would end the span) and long values shortened. Table cells hold only stack
+names (letters, digits, hyphens), targets and counts.
 """
 
 from __future__ import annotations
@@ -30,10 +31,6 @@ def _value(value: Any) -> str:
 def _change(c: InputChange) -> str:
     tag = " **(forces replacement)**" if c.replaces else ""
     return f"`{c.path}`: `{_value(c.old)}` → `{_value(c.new)}`{tag}"
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
 
 
 def _capped(lines: list[str]) -> list[str]:
@@ -106,7 +103,7 @@ def markdown(diff: PlanDiff, notes: list[str] | None = None) -> str:
             str(len(s.replaced)),
             str(len(s.violations)),
         ]
-        out.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+        out.append("| " + " | ".join(cells) + " |")
     out.append("")
     for s in diff.stacks:
         out += _stack_section(s)
