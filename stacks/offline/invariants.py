@@ -111,6 +111,13 @@ def supervised(plan: Plan, view: PlanView) -> list[str]:
     ]
 
 
+OFFLINE_ONLY: dict[str, str] = {
+    "S1 no plaintext secrets": "a policy pack receives secret values unwrapped and unmarked, so it "
+    "cannot tell a leaked copy from the secret itself; `trudeploy plan` enforces S1 offline",
+}
+"""Rules a live `pulumi preview` cannot evaluate, with why; the policy pack marks them not
+applicable instead of passing them silently."""
+
 CHECKS: dict[str, Callable[[Plan, PlanView], list[str]]] = {
     "W1 env contract": env_contract,
     "S1 no plaintext secrets": no_plaintext_secrets,
@@ -128,12 +135,15 @@ def violations(plan: Plan, view: PlanView, checks: Iterable[str] | None = None) 
     return [f"{name}: {problem}" for name in names for problem in CHECKS[name](plan, view)]
 
 
-def judged(plan: Plan, view: PlanView) -> tuple[list[str], list[str]]:
-    """(broken, excused): every violation, split by whether the target documents it as one it
-    cannot avoid. A view may define `unexplained(plan, found)` returning the violations its
-    documented exceptions do not account for (components/render/plan_view.py); without it every
-    violation is broken."""
-    found = violations(plan, view)
+def judged(
+    plan: Plan, view: PlanView, checks: Iterable[str] | None = None
+) -> tuple[list[str], list[str]]:
+    """(broken, excused): every violation (of `checks`, default all), split by whether the target
+    documents it as one it cannot avoid. A view may define `unexplained(plan, found)` returning
+    the violations its documented exceptions do not account for (components/render/plan_view.py);
+    without it every violation is broken. `trudeploy plan` and the policy pack (stacks/policy.py)
+    both judge through here."""
+    found = violations(plan, view, checks)
     unexplained = getattr(view, "unexplained", None)
     broken = list(unexplained(plan, found)) if unexplained else found
     return broken, [v for v in found if v not in broken]
