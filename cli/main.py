@@ -14,7 +14,7 @@ app = typer.Typer(
 
 def _register() -> None:
     """Attach each command group; each module owns its own sub-app so this file stays wiring."""
-    from cli import dev, plan, plan_all, validate
+    from cli import dev, live, plan, plan_all, validate
     from cli.migrate import migrate_app
 
     app.command("dev", help=dev.dev.__doc__)(dev.dev)
@@ -25,6 +25,8 @@ def _register() -> None:
     plan_app.command("diff", help=plan_all.diff.__doc__)(plan_all.diff)
     app.add_typer(plan_app, name="plan")
     app.command("validate", help=validate.validate.__doc__)(validate.validate)
+    for command in (live.preview, live.up, live.destroy, live.outputs):
+        app.command(command.__name__, help=command.__doc__)(command)
     app.add_typer(migrate_app, name="migrate")
 
 
