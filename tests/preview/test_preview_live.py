@@ -23,14 +23,15 @@ REPO = Path(__file__).resolve().parents[2]
 EVENTS = REPO / "tests" / "preview" / "data" / "engine_events_up_failed.jsonl"
 
 
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
+def cli(*args: str, path: Path) -> subprocess.CompletedProcess[str]:
+    """The CLI with PATH = `path`, an empty directory: no `pulumi` whatever the machine has."""
     return subprocess.run(
         [sys.executable, "-m", "cli.main", *args],
         cwd=REPO,
         capture_output=True,
         text=True,
         timeout=300,
-        env={"COLUMNS": "400", "PATH": "/usr/bin:/bin"},
+        env={"COLUMNS": "400", "PATH": str(path)},
     )
 
 
@@ -44,17 +45,18 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
     ],
     ids=lambda a: a[0],
 )
-def test_without_the_pulumi_cli_one_line_says_how_to_install_it(args: tuple[str, ...]) -> None:
-    assert not any((Path(d) / "pulumi").exists() for d in ("/usr/bin", "/bin"))
-    proc = cli(*args)
+def test_without_the_pulumi_cli_one_line_says_how_to_install_it(
+    args: tuple[str, ...], tmp_path: Path
+) -> None:
+    proc = cli(*args, path=tmp_path)
     assert proc.returncode == 2
     assert proc.stdout == ""
     lines = proc.stderr.strip().splitlines()
     assert lines == [f"error: {live.INSTALL_HINT}"]
 
 
-def test_a_bad_stack_file_is_refused_before_the_cli_is_looked_for() -> None:
-    proc = cli("outputs", "-s", "nope")
+def test_a_bad_stack_file_is_refused_before_the_cli_is_looked_for(tmp_path: Path) -> None:
+    proc = cli("outputs", "-s", "nope", path=tmp_path)
     assert proc.returncode == 2
     assert "Pulumi.nope.yaml: no such stack file" in proc.stderr
     assert "Pulumi CLI" not in proc.stderr
