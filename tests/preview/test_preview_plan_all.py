@@ -61,3 +61,16 @@ def test_plan_needs_a_stack_or_all() -> None:
         proc = cli("plan", *args)
         assert proc.returncode == 2
         assert "give exactly one of --stack STACK or --all" in proc.stderr
+
+
+def test_the_terminal_form_lists_each_stack(tmp_path: Path) -> None:
+    sys.path.insert(0, str(REPO / "tests" / "plan"))
+    from plan_stackfiles import docker_config, project_with_stack
+
+    project_with_stack("one", docker_config("development"), tmp_path)
+    (tmp_path / "Pulumi.two.yaml").write_text("config:\n  trudeploy:env: prod\n")
+    proc = cli("plan", "--all", "--root", str(tmp_path))
+    assert proc.returncode == 2
+    lines = proc.stdout.splitlines()
+    assert any(line.startswith("one (docker): ok, ") for line in lines), proc.stdout
+    assert "two (?): not planned, 0 resources" in lines
