@@ -74,6 +74,15 @@ def _outputs_table(outputs: dict[str, Any]) -> Table:
 def plan(
     stack: str = typer.Option(..., "--stack", "-s", help="Stack name: reads Pulumi.<stack>.yaml."),
     as_json: bool = typer.Option(False, "--json", help="Print the plan as JSON."),
+    manifests: Annotated[
+        Path | None,
+        typer.Option(
+            "--manifests",
+            help="Also write every Kubernetes object of the plan as YAML into this (empty or "
+            "new) directory, secrets masked",
+            show_default=False,
+        ),
+    ] = None,
     root: Annotated[
         Path | None,
         typer.Option(
@@ -103,6 +112,14 @@ def plan(
         # command line, so exit 1 rather than the bad-input 2.
         lines = [f"Pulumi.{stack}.yaml: provider would refuse {v.line()}" for v in exc.violations]
         raise fail(lines, code=1) from None
+    if manifests is not None:
+        from stacks.offline.manifests import ManifestError, write_manifests
+
+        try:
+            written = write_manifests(result, manifests)
+        except ManifestError as exc:
+            raise fail([f"--manifests: {exc}"]) from None
+        errors.print(f"wrote {len(written)} manifests to {manifests}", highlight=False)
     broken, excused = invariants.judged(result, registry.plan_view(result.target))
     if as_json:
         sys.stdout.write(result.to_json())
