@@ -124,7 +124,17 @@ class RedisStatefulSet(Component):
                                     "--maxmemory-policy",
                                     "noeviction",
                                 ],
-                                "envFrom": [{"secretRef": {"name": "redis-auth"}}],
+                                "env": [
+                                    {
+                                        "name": "REDIS_PASSWORD",
+                                        "valueFrom": {
+                                            "secretKeyRef": {
+                                                "name": "redis-auth",
+                                                "key": "REDIS_PASSWORD",
+                                            }
+                                        },
+                                    }
+                                ],
                                 "ports": [{"name": "redis", "containerPort": PORT}],
                                 "resources": {"requests": dict(size), "limits": dict(size)},
                                 "securityContext": container_security(),
