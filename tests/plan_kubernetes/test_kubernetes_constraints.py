@@ -4,7 +4,10 @@ plan breaks one fails naming resource, input and rule."""
 
 from __future__ import annotations
 
+import shutil
 from functools import cache
+from pathlib import Path
+from typing import Any
 
 import pytest
 from kubernetes_plans import ENVS, k8s_config, plan_for, plan_with
@@ -12,6 +15,8 @@ from kubernetes_plans import ENVS, k8s_config, plan_for, plan_with
 from components.constraints import ConstraintViolations
 from components.kubernetes.constraints import CONSTRAINTS
 from core.plan import Plan
+from stacks.config import ConfigError
+from stacks.offline.runner import build_plan
 from tests.plan.constraint_cases import Case, one, run, uncovered
 
 NS = "kubernetes:core/v1:Namespace"
@@ -28,6 +33,7 @@ CLUSTER = "kubernetes:postgresql.cnpg.io/v1:Cluster"
 BACKUP = "kubernetes:postgresql.cnpg.io/v1:ScheduledBackup"
 RELEASE = "kubernetes:helm.sh/v3:Release"
 POD = "spec.template.spec"
+REPO = Path(__file__).resolve().parents[2]
 LABEL_RULE = "label keys and values"
 NAMESPACED = [t for t in CONSTRAINTS if t not in (NS, RELEASE)]
 WITH_PODS = (DEPLOY, STS, JOB)
@@ -111,17 +117,26 @@ def test_the_real_plans_break_no_constraint_and_leave_no_type_uncovered(env: str
     assert install_plan().unconstrained_types == []
 
 
-def test_a_plan_breaking_a_rule_fails_naming_resource_input_and_rule() -> None:
-    """A stack name that makes the namespace longer than a DNS label: every object names it."""
-    stack = "s" * 55
+def test_a_plan_breaking_a_rule_fails_naming_resource_input_and_rule(tmp_path: Path) -> None:
+    """A transform (the components' escape hatch) renames web's Deployment to `Web`: the plan
+    fails naming the resource, the input, the rule and its source."""
+
+    def rename(name: str, cls: type, props: dict, opts: Any) -> tuple[dict, Any] | None:
+        if name.endswith("-app-web"):
+            props["metadata"] = {**props["metadata"], "name": "Web"}
+            return props, opts
+        return None
+
+    shutil.copy(REPO / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
+    shutil.copy(REPO / "Pulumi.prod-k8s.yaml", tmp_path / "Pulumi.prod-k8s.yaml")
     with pytest.raises(ConstraintViolations) as caught:
-        plan_with(k8s_config(), stack=stack)
-    lines = [v.line() for v in caught.value.violations]
-    namespace = f"trudeploy-{stack}"
-    assert any(
-        line.startswith(f"{NS} 'trudeploy-{stack}-ns': metadata.name = '{namespace}'")
-        and "DNS-1123 label" in line
-        and "#dns-label-names" in line
-        for line in lines
-    ), lines
-    assert any("metadata.namespace" in line for line in lines)
+        build_plan("prod-k8s", tmp_path, transform=rename)
+    [line] = [v.line() for v in caught.value.violations]
+    assert line.startswith(f"{DEPLOY} 'trudeploy-prod-k8s-app-web': metadata.name = 'Web'")
+    assert "DNS-1123 subdomain" in line and "#dns-subdomain-names" in line
+
+
+def test_a_stack_name_too_long_for_a_namespace_fails_before_any_resource() -> None:
+    with pytest.raises(ConfigError) as caught:
+        plan_with(k8s_config(), stack="s" * 55)
+    assert any("namespace name" in e and "63 allowed" in e for e in caught.value.errors)
