@@ -9,6 +9,7 @@ go to it, and `storage()` returns the same outputs.
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import pulumi
 
@@ -30,6 +31,9 @@ from components.contract import (
 from components.kubernetes.common import IDLE_TIMEOUT_SECONDS, KubernetesSettings
 from core.vocabulary import Env
 
+if TYPE_CHECKING:
+    from components.kubernetes.network import StackNamespace
+
 
 class KubernetesTarget(BaseTarget):
     """One namespace (`<project>-<stack>`) on the cluster of the provider's context."""
@@ -43,7 +47,8 @@ class KubernetesTarget(BaseTarget):
         self._storage_spec: StorageSpec | None = None
 
     @cached_property
-    def namespace(self):  # -> StackNamespace, imported lazily with the SDK
+    def namespace(self) -> StackNamespace:
+        """The stack's namespace, declared on first use (network.py imports the SDK)."""
         from components.kubernetes.network import NamespaceArgs, StackNamespace
 
         return StackNamespace(
