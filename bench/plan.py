@@ -68,6 +68,22 @@ RENDER_CLASSES = (
     "upstash_pulumi.RedisDatabase",
 )
 """What the staging stack (target render) touches besides pulumi_aws's S3/IAM classes."""
+KUBERNETES_CLASSES = tuple(
+    f"pulumi_kubernetes.{c}"
+    for c in (
+        "core.v1.Namespace",
+        "core.v1.Secret",
+        "apps.v1.Deployment",
+        "apps.v1.StatefulSet",
+        "batch.v1.Job",
+        "networking.v1.Ingress",
+        "networking.v1.NetworkPolicy",
+        "autoscaling.v2.HorizontalPodAutoscaler",
+        "policy.v1.PodDisruptionBudget",
+        "apiextensions.CustomResource",
+    )
+)
+"""What Pulumi.prod-k8s.yaml (target kubernetes) touches."""
 SDKS = (
     "pulumi_aws",
     "pulumi_docker",
@@ -78,6 +94,7 @@ SDKS = (
     "pulumi_cloudflare",
     "pulumi_gcp",
     "pulumi_azure_native",
+    "pulumi_kubernetes",
 )
 
 
@@ -164,6 +181,20 @@ def render_profile_projects() -> dict[str, Path]:
     return projects
 
 
+def kubernetes_profile_projects() -> dict[str, Path]:
+    """A throwaway project holding Pulumi.prod-k8s.yaml under the development profile (MinIO in
+    the cluster instead of the external store); `plan -s prod-k8s` covers production."""
+    config = yaml.safe_load((REPO / "Pulumi.prod-k8s.yaml").read_text())["config"]
+    config["trudeploy:env"] = "development"
+    config["trudeploy:kubernetes"].pop("objectStore")
+    for key in ("trudeploy:objectStoreAccessKeyId", "trudeploy:objectStoreSecretAccessKey"):
+        config.pop(key)
+    root = Path(tempfile.mkdtemp(prefix="bench-plan-k8s-dev-"))
+    (root / "Pulumi.yaml").write_text((REPO / "Pulumi.yaml").read_text())
+    (root / "Pulumi.k8s-dev.yaml").write_text(yaml.safe_dump({"config": config}))
+    return {"k8s-dev": root}
+
+
 def main(
     repeat: int = typer.Option(3, min=1, help="Fresh runs per case (median wall, max RSS)."),
     as_json: bool = typer.Option(False, "--json", help="Print results as JSON."),
@@ -173,7 +204,12 @@ def main(
     cases: list[tuple[str, list[str], Path]] = []
     for stack in sorted(p.name.split(".")[1] for p in REPO.glob("Pulumi.*.yaml")):
         cases.append((f"plan -s {stack}", [py, "-m", "cli.main", "plan", "-s", stack], REPO))
-    projects = {**docker_profile_projects(), **aws_profile_projects(), **render_profile_projects()}
+    projects = {
+        **docker_profile_projects(),
+        **aws_profile_projects(),
+        **render_profile_projects(),
+        **kubernetes_profile_projects(),
+    }
     for stack, root in projects.items():
         argv = [py, "-m", "cli.main", "plan", "-s", stack, "--root", str(root)]
         cases.append((f"plan -s {stack} (tmp project)", argv, REPO))
@@ -188,6 +224,9 @@ def main(
     if "pulumi_cloudflare" in installed:
         r2 = ("pulumi_cloudflare.R2Bucket", "pulumi_cloudflare.AccountToken")
         cases.append(("render r2 storage: pulumi_cloudflare", [py, "-c", touch(r2)], REPO))
+    if "pulumi_kubernetes" in installed:
+        k8s = touch(KUBERNETES_CLASSES)
+        cases.append(("kubernetes target: its classes", [py, "-c", k8s], REPO))
     every = DOCKER_CLASSES + (AWS_CLASSES if "pulumi_aws" in installed else ())
     cases.append(("every installed SDK: docker + aws classes", [py, "-c", touch(every)], REPO))
     console = Console(stderr=as_json)

@@ -83,6 +83,15 @@ def plan(
         help="Plan every Pulumi.*.yaml in one process (with --json: the document "
         "`trudeploy plan diff` reads).",
     ),
+    manifests: Annotated[
+        Path | None,
+        typer.Option(
+            "--manifests",
+            help="Also write every Kubernetes object of the plan as YAML into this (empty or "
+            "new) directory, secrets masked",
+            show_default=False,
+        ),
+    ] = None,
     root: Annotated[
         Path | None,
         typer.Option(
@@ -97,6 +106,8 @@ def plan(
         return
     if all_stacks == (stack is not None):
         raise fail(["give exactly one of --stack STACK or --all"])
+    if all_stacks and manifests is not None:
+        raise fail(["--manifests writes one stack's objects: use it with --stack STACK"])
     if stack is None:
         from cli.plan_all import plan_every_stack
 
@@ -121,6 +132,14 @@ def plan(
         # command line, so exit 1 rather than the bad-input 2.
         lines = [f"Pulumi.{stack}.yaml: provider would refuse {v.line()}" for v in exc.violations]
         raise fail(lines, code=1) from None
+    if manifests is not None:
+        from stacks.offline.manifests import ManifestError, write_manifests
+
+        try:
+            written = write_manifests(result, manifests)
+        except ManifestError as exc:
+            raise fail([f"--manifests: {exc}"]) from None
+        errors.print(f"wrote {len(written)} manifests to {manifests}", highlight=False)
     broken, excused = invariants.judged(result, registry.plan_view(result.target))
     if as_json:
         sys.stdout.write(result.to_json())

@@ -99,6 +99,33 @@ class RenderConfig(_Strict):
     registry: RegistryConfig | None = None
 
 
+class ObjectStoreConfig(_Strict):
+    """An S3-compatible store outside the cluster; its keys are the secrets
+    `trudeploy:objectStoreAccessKeyId` and `trudeploy:objectStoreSecretAccessKey`."""
+
+    endpoint: str = Field(pattern=r"^https?://[^\s/]+(/[^\s]*)?$")
+    region: str = Field(default="us-east-1", pattern=r"^[a-z0-9-]{1,32}$")
+
+
+_DNS_LABEL = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
+
+
+class KubernetesConfig(_Strict):
+    """Kubernetes settings: the cluster's ingress controller and cert-manager issuer, whether this
+    stack installs the CloudNativePG operator or finds it present, and the object store."""
+
+    ingress_class: str = Field(default="nginx", alias="ingressClass", pattern=_DNS_LABEL)
+    ingress_namespace: str = Field(
+        default="ingress-nginx", alias="ingressNamespace", pattern=_DNS_LABEL
+    )
+    cluster_issuer: str = Field(default="letsencrypt", alias="clusterIssuer", min_length=1)
+    cnpg_operator: Literal["install", "present"] = Field(default="present", alias="cnpgOperator")
+    cnpg_namespace: str = Field(default="cnpg-system", alias="cnpgNamespace", pattern=_DNS_LABEL)
+    storage_class: str | None = Field(default=None, alias="storageClass", pattern=_DNS_LABEL)
+    trusted_proxies: int = Field(default=1, alias="trustedProxies", ge=0, le=5)
+    object_store: ObjectStoreConfig | None = Field(default=None, alias="objectStore")
+
+
 class BuildConfig(_Strict):
     """Build the app image from source (paths relative to the repository root)."""
 
@@ -144,10 +171,15 @@ class StackConfig(_Strict):
     storage: StorageConfig = StorageConfig()
     app: AppConfig = AppConfig()
     render: RenderConfig | None = None
+    kubernetes: KubernetesConfig | None = None
     postgres_url: SecretValue | None = Field(default=None, alias="postgresUrl")
     redis_url: SecretValue | None = Field(default=None, alias="redisUrl")
     sentry_dsn: SecretValue | None = Field(default=None, alias="sentryDsn")
     registry_token: SecretValue | None = Field(default=None, alias="registryToken")
+    object_store_key_id: SecretValue | None = Field(default=None, alias="objectStoreAccessKeyId")
+    object_store_secret: SecretValue | None = Field(
+        default=None, alias="objectStoreSecretAccessKey"
+    )
     providers: dict[str, dict[str, Any]] = Field(default_factory=dict, exclude=True)
 
     @model_validator(mode="after")
@@ -170,6 +202,7 @@ class StackConfig(_Strict):
                     f"(it is {provider})"
                 )
         problems += self._storage_problems() + self._render_problems()
+        problems += self._kubernetes_problems()
         for setting in REQUIRED_PROVIDER_SETTINGS.get(self.target, ()):
             ns, name = setting.split(":", 1)
             if name not in self.providers.get(ns, {}):
@@ -222,6 +255,38 @@ class StackConfig(_Strict):
             )
         return problems
 
+    def _kubernetes_problems(self) -> list[str]:
+        kube = self.kubernetes
+        keys = (self.object_store_key_id, self.object_store_secret)
+        if self.target != TargetName.kubernetes:
+            extra = kube is not None or any(k is not None for k in keys)
+            return [f"{NAMESPACE}:kubernetes is only used with target kubernetes"] if extra else []
+        problems = []
+        image = self.app.image
+        if image is None or not _pinned(image):
+            problems.append(
+                "target kubernetes runs a pushed image: set app.image to <repository>:<tag> or "
+                "<repository>@sha256:<digest> (not latest, not app.build)"
+            )
+        store = kube.object_store if kube is not None else None
+        if store is None and self.env != Env.development:
+            problems.append(
+                f"target kubernetes runs MinIO only in development; env {self.env} needs "
+                "kubernetes.objectStore (endpoint, region) for an external S3-compatible store"
+            )
+        if store is not None and not all(keys):
+            problems.append(
+                "kubernetes.objectStore needs the secrets "
+                f"{NAMESPACE}:objectStoreAccessKeyId and {NAMESPACE}:objectStoreSecretAccessKey "
+                f"(`pulumi config set --secret {NAMESPACE}:objectStoreAccessKeyId KEY`)"
+            )
+        if store is None and any(keys):
+            problems.append(
+                f"{NAMESPACE}:objectStoreAccessKeyId / objectStoreSecretAccessKey are only used "
+                "with kubernetes.objectStore"
+            )
+        return problems
+
     def settings(self) -> dict[str, Any]:
         """Provider settings by full key (`aws:region`), as targets read them; a target's own
         block (`trudeploy:render`) and the storage block ride along, keyed the same way."""
@@ -230,8 +295,19 @@ class StackConfig(_Strict):
         }
         if self.render is not None:
             found[f"{NAMESPACE}:render"] = self.render.model_dump(by_alias=True)
+        if self.kubernetes is not None:
+            found[f"{NAMESPACE}:kubernetes"] = self.kubernetes.model_dump(
+                by_alias=True, exclude_none=True
+            )
         found[f"{NAMESPACE}:storage"] = self.storage.model_dump(by_alias=True)
         return found
+
+
+def _pinned(image: str) -> bool:
+    """A digest, or a tag other than `latest` (components/kubernetes/image.py says why)."""
+    from components.kubernetes.image import pinned
+
+    return pinned(image)
 
 
 def _loc_to_path(loc: tuple[Any, ...]) -> str:

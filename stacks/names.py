@@ -63,6 +63,15 @@ LIMITS: dict[TargetName, tuple[NameLimit, ...]] = {
         _BUCKET,
     ),
     TargetName.docker: (_BUCKET,),
+    TargetName.kubernetes: (
+        NameLimit(
+            "namespace name",
+            "{prefix}",
+            63,
+            "https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-label-names",
+        ),
+        _BUCKET,
+    ),
 }
 """The longest names each target builds from the prefix (the IAM role is Pulumi-autonamed)."""
 

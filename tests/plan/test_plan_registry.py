@@ -43,7 +43,7 @@ def test_unknown_target_names_the_allowed_ones() -> None:
         registry.load_target("heroku")
 
 
-@pytest.mark.parametrize("name", ["gcp", "azure", "kubernetes"])
+@pytest.mark.parametrize("name", ["gcp", "azure"])
 def test_unfilled_targets_are_not_available_yet(name: str) -> None:
     with pytest.raises(TargetNotAvailable, match=f"target {name} not available yet"):
         registry.load_target(name)
@@ -74,3 +74,22 @@ def test_docker_target_and_its_plan_hooks_load() -> None:
     assert registry.load_target("docker").name == "docker"
     assert "docker:index/container:Container" in registry.simulated_rules("docker")
     assert hasattr(registry.plan_view("docker"), "processes")
+
+
+def test_kubernetes_target_and_its_plan_hooks_load() -> None:
+    assert registry.load_target("kubernetes").name == "kubernetes"
+    assert "kubernetes:apps/v1:Deployment" in registry.simulated_rules("kubernetes")
+    assert "kubernetes:apps/v1:Deployment" in registry.constraints("kubernetes")
+    assert hasattr(registry.plan_view("kubernetes"), "processes")
+
+
+def test_kubernetes_plan_imports_only_its_sdk() -> None:
+    """prod-k8s: pulumi_kubernetes (and pulumi_random), never another cloud's SDK."""
+    probe = PROBE.replace('build_plan("dev")', 'build_plan("prod-k8s")')
+    proc = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    after = set(json.loads(proc.stdout.strip().splitlines()[-1])["after"])
+    assert {"pulumi_kubernetes", "pulumi_random"} <= after
+    assert not {"pulumi_aws", "pulumi_docker", "pulumi_render", "pulumi_gcp"} & after

@@ -28,7 +28,12 @@ def test_validate_checks_the_repo_stack_files_and_their_targets() -> None:
     proc = trudeploy("validate", "--json")
     report = json.loads(proc.stdout)
     by_file = {s["file"]: s for s in report["stacks"]}
-    assert sorted(by_file) == ["Pulumi.dev.yaml", "Pulumi.prod.yaml", "Pulumi.staging.yaml"]
+    assert sorted(by_file) == [
+        "Pulumi.dev.yaml",
+        "Pulumi.prod-k8s.yaml",
+        "Pulumi.prod.yaml",
+        "Pulumi.staging.yaml",
+    ]
     assert all(by_file[f]["ok"] for f in by_file), report
     assert report["ok"] is True
     assert proc.returncode == 0
@@ -97,7 +102,7 @@ def test_plan_of_a_missing_stack_file_exits_2() -> None:
     proc = trudeploy("plan", "-s", "nosuchstack")
     assert proc.returncode == 2
     assert "Pulumi.nosuchstack.yaml: no such stack file in" in proc.stderr
-    assert proc.stderr.strip().endswith("stacks here: dev, prod, staging")
+    assert proc.stderr.strip().endswith("stacks here: dev, prod, prod-k8s, staging")
 
 
 def test_plan_and_validate_default_to_the_project_in_the_current_directory(
@@ -124,10 +129,13 @@ def test_plan_staging_plans_the_render_target() -> None:
 
 
 def test_plan_of_a_target_without_implementation_says_so(tmp_path: Path) -> None:
-    project_with_stack(
-        "gke", {**docker_config("development"), "trudeploy:target": "kubernetes"}, tmp_path
-    )
-    proc = trudeploy("plan", "-s", "gke", "--root", str(tmp_path))
+    config = {
+        **docker_config("development"),
+        "trudeploy:target": "azure",
+        "azure-native:location": "westeurope",
+    }
+    project_with_stack("aks", config, tmp_path)
+    proc = trudeploy("plan", "-s", "aks", "--root", str(tmp_path))
     assert proc.returncode == 2
-    assert "target kubernetes not available yet" in proc.stderr
+    assert "target azure not available yet" in proc.stderr
     assert "Traceback" not in proc.stderr
