@@ -15,7 +15,7 @@ import pytest
 from stacks.offline.runner import build_plan
 
 GOLDEN = Path(__file__).parent / "golden"
-STACKS = ["dev", "prod", "staging"]  # docker, aws, render
+STACKS = ["dev", "prod", "staging", "prod-gcp"]  # docker, aws, render, gcp
 
 
 @pytest.mark.parametrize("stack", STACKS)
