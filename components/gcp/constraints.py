@@ -90,7 +90,10 @@ LABEL_VALUE = re.compile(r"[a-z0-9_-]{0,63}")
 
 def _labels(key: str) -> Combination:
     def test(inputs: Mapping[str, Any]) -> str | None:
-        found = inputs.get(key) or {}
+        found: Any = inputs
+        for part in key.split("."):
+            found = (found or {}).get(part) if isinstance(found, Mapping) else None
+        found = found or {}
         if len(found) > 64:
             return f"{len(found)} labels"
         bad = [
