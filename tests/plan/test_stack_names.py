@@ -56,7 +56,11 @@ def test_the_aws_length_budget_comes_from_the_32_character_elb_names() -> None:
 def test_the_length_budgets_match_the_names_the_real_plans_build() -> None:
     """LIMITS restates how targets build names from `<project>-<stack>`; if a target renames a
     resource, this fails until the budget follows."""
-    for stack, target in (("prod", TargetName.aws), ("dev", TargetName.docker)):
+    for stack, target in (
+        ("prod", TargetName.aws),
+        ("dev", TargetName.docker),
+        ("prod-gcp", TargetName.gcp),
+    ):
         plan = json.dumps(build_plan(stack, REPO).to_dict())
         for limit in LIMITS[target]:
             built = limit.name(f"trudeploy-{stack}")
