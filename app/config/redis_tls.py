@@ -6,9 +6,8 @@ server certificate with a certificate authority of the instance's own, which eve
 install (https://cloud.google.com/memorystore/docs/redis/about-in-transit-encryption); the deploy
 target hands it over as REDIS_CA_CERT (PEM), and it becomes the *only* CA the connection trusts.
 
-That certificate names the instance by its IP address in the subject's common name only, with no
-subjectAltName (envoyproxy/ratelimit#409), so Python's hostname check, which reads
-subjectAltName alone, would refuse every connection. With the instance's own CA pinned the check
+That certificate names the instance by its IP address in the subject's common name
+(envoyproxy/ratelimit#409), which Python's hostname check, reading subjectAltName alone, refuses. With the instance's own CA pinned the check
 adds nothing: that CA signs certificates for this one instance, so a certificate it signed is the
 instance's. Without a pinned CA the hostname check stays on.
 """
