@@ -7,9 +7,10 @@ install (https://cloud.google.com/memorystore/docs/redis/about-in-transit-encryp
 target hands it over as REDIS_CA_CERT (PEM), and it becomes the *only* CA the connection trusts.
 
 That certificate names the instance by its IP address in the subject's common name
-(envoyproxy/ratelimit#409), which Python's hostname check, reading subjectAltName alone, refuses. With the instance's own CA pinned the check
-adds nothing: that CA signs certificates for this one instance, so a certificate it signed is the
-instance's. Without a pinned CA the hostname check stays on.
+(envoyproxy/ratelimit#409), which Python's hostname check, reading subjectAltName alone, refuses.
+With the instance's own CA pinned the check adds nothing: that CA signs certificates for this one
+instance, so a certificate it signed is the instance's. Without a pinned CA the hostname check
+stays on.
 """
 
 from __future__ import annotations
