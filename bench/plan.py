@@ -84,6 +84,25 @@ KUBERNETES_CLASSES = tuple(
     )
 )
 """What Pulumi.prod-k8s.yaml (target kubernetes) touches."""
+GCP_CLASSES = tuple(
+    f"pulumi_gcp.{c}"
+    for c in (
+        "compute.Network",
+        "compute.BackendService",
+        "servicenetworking.Connection",
+        "sql.DatabaseInstance",
+        "redis.Instance",
+        "storage.Bucket",
+        "serviceaccount.Account",
+        "projects.IAMMember",
+        "secretmanager.Secret",
+        "artifactregistry.Repository",
+        "cloudrunv2.Service",
+        "cloudrunv2.WorkerPool",
+        "logging.ProjectSink",
+    )
+)
+"""What the prod-gcp stack (target gcp) touches."""
 SDKS = (
     "pulumi_aws",
     "pulumi_docker",
@@ -221,6 +240,8 @@ def main(
     cases.append(("docker target: its classes", [py, "-c", touch(DOCKER_CLASSES)], REPO))
     if "pulumi_render" in installed:
         cases.append(("render target: its classes", [py, "-c", touch(RENDER_CLASSES)], REPO))
+    if "pulumi_gcp" in installed:
+        cases.append(("gcp target: its classes", [py, "-c", touch(GCP_CLASSES)], REPO))
     if "pulumi_cloudflare" in installed:
         r2 = ("pulumi_cloudflare.R2Bucket", "pulumi_cloudflare.AccountToken")
         cases.append(("render r2 storage: pulumi_cloudflare", [py, "-c", touch(r2)], REPO))

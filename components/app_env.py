@@ -18,7 +18,7 @@ REQUIRED_PLAIN = (
     "ALLOWED_HOSTS",
     "CORS_ALLOWED_ORIGINS",
     "CSRF_TRUSTED_ORIGINS",
-    "USE_S3",
+    "STORAGE_BACKEND",
     "AWS_STORAGE_BUCKET_NAME",
     "AWS_S3_REGION_NAME",
     "CELERY_EAGER",
@@ -27,10 +27,11 @@ REQUIRED_PLAIN = (
     "GUNICORN_KEEPALIVE",
 )
 REQUIRED_SECRET = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL")
-OPTIONAL_PLAIN = ("AWS_S3_ENDPOINT_URL",)
+OPTIONAL_PLAIN = ("AWS_S3_ENDPOINT_URL", "REDIS_CA_CERT")
 OPTIONAL_SECRET = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "SENTRY_DSN")
 """Optional keys are present only where they mean something: an endpoint for non-AWS S3, static
-keys where the target has no workload identity, a DSN when one is configured. Setting them empty
+keys where the target has no workload identity, a DSN when one is configured, the Redis server's CA
+where it is the instance's own (Memorystore). Setting them empty
 instead would make boto3 / sentry-sdk treat an empty string as a value."""
 
 REQUIRED_KEYS = frozenset(REQUIRED_PLAIN + REQUIRED_SECRET)
@@ -71,7 +72,8 @@ def build_app_env(
         "ALLOWED_HOSTS": ingress.hosts.apply(",".join),
         "CORS_ALLOWED_ORIGINS": origins,
         "CSRF_TRUSTED_ORIGINS": origins,
-        "USE_S3": "true",
+        # Which django-storages backend reads the bucket settings: s3 or gcs.
+        "STORAGE_BACKEND": storage.backend,
         "AWS_STORAGE_BUCKET_NAME": storage.bucket,
         "AWS_S3_REGION_NAME": storage.region,
         "CELERY_EAGER": "false",
@@ -81,6 +83,8 @@ def build_app_env(
     }
     if storage.endpoint_url is not None:
         plain["AWS_S3_ENDPOINT_URL"] = storage.endpoint_url
+    if redis.ca_cert is not None:
+        plain["REDIS_CA_CERT"] = redis.ca_cert
     secret: dict[str, pulumi.Output[str]] = {
         "SECRET_KEY": pulumi.Output.secret(secret_key),
         "DATABASE_URL": pulumi.Output.secret(postgres.url),

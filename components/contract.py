@@ -155,6 +155,9 @@ class RedisOutputs:
     """`url` is a secret (it holds the password); `rediss://` where the target offers TLS."""
 
     url: pulumi.Output[str]
+    ca_cert: pulumi.Output[str] | None = None
+    """PEM of the certificate authority that signs the server's certificate, where it is the
+    instance's own (Memorystore) rather than one the system trust store holds; None otherwise."""
 
 
 @dataclass(frozen=True)
@@ -167,6 +170,8 @@ class StorageOutputs:
     endpoint_url: pulumi.Output[str] | None = None
     access_key_id: pulumi.Output[str] | None = None
     secret_access_key: pulumi.Output[str] | None = None
+    backend: str = "s3"
+    """The app's STORAGE_BACKEND: `s3` (S3 and every S3-compatible store) or `gcs`."""
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,14 @@ RDS = "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBIns
 S3 = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html"
 IAM = "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html"
 
+GCP_SA = "https://cloud.google.com/iam/docs/service-accounts-create#creating"
+GCP_REDIS = (
+    "https://cloud.google.com/memorystore/docs/redis/reference/rest/v1/"
+    "projects.locations.instances/create"
+)
+GCP_RUN = "https://cloud.google.com/run/docs/reference/rest/v2/projects.locations.services/create"
+GCP_BUCKET = "https://cloud.google.com/storage/docs/buckets#naming"
+
 _BUCKET = NameLimit("bucket name", "{prefix}-media", 63, S3)
 LIMITS: dict[TargetName, tuple[NameLimit, ...]] = {
     TargetName.aws: (
@@ -71,6 +79,12 @@ LIMITS: dict[TargetName, tuple[NameLimit, ...]] = {
             "https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-label-names",
         ),
         _BUCKET,
+    ),
+    TargetName.gcp: (
+        NameLimit("service account id", "{prefix}-run", 30, GCP_SA),
+        NameLimit("Memorystore instance id", "{prefix}-redis", 40, GCP_REDIS),
+        NameLimit("Cloud Run service name", "{prefix}-app-release", 49, GCP_RUN),
+        NameLimit("bucket name", "{prefix}-media", 63, GCP_BUCKET),
     ),
 }
 """The longest names each target builds from the prefix (the IAM role is Pulumi-autonamed)."""

@@ -70,6 +70,17 @@ def env_float(name: str, default: float) -> float:
     return value
 
 
+def env_choice(name: str, choices: tuple[str, ...]) -> str:
+    """One of ``choices`` (case-insensitive), or "" when unset or empty."""
+    value = env_str(name).lower()
+    if value and value not in choices:
+        raise ImproperlyConfigured(
+            f"{name}={os.environ[name]!r} is not allowed; use one of: {', '.join(choices)} "
+            "(or leave it unset)"
+        )
+    return value
+
+
 def env_list(name: str) -> list[str]:
     """A comma-separated list; empty items are dropped so ``a,,b,`` is ``[a, b]``."""
     return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]

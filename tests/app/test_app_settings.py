@@ -74,7 +74,10 @@ def test_staging_passes_check_deploy_at_warning_level_too():
         ({"REDIS_URL": None}, "REDIS_URL"),
         ({"CELERY_EAGER": "1"}, "CELERY_EAGER"),
         ({"CELERY_EAGER": "maybe"}, "CELERY_EAGER"),
-        ({"USE_S3": "true"}, "AWS_STORAGE_BUCKET_NAME"),
+        ({"STORAGE_BACKEND": "s3"}, "AWS_STORAGE_BUCKET_NAME"),
+        ({"STORAGE_BACKEND": "gcs"}, "AWS_STORAGE_BUCKET_NAME"),
+        ({"STORAGE_BACKEND": "azure"}, "STORAGE_BACKEND"),
+        ({"REDIS_CA_CERT": "not a certificate"}, "REDIS_CA_CERT"),
         ({"ENV": "prod"}, "ENV"),
     ],
 )
@@ -94,7 +97,7 @@ def test_deployed_profiles_refuse_unsafe_settings_naming_the_variable(profile, c
 
 
 def test_storage_keys_come_in_pairs():
-    env = {"USE_S3": "1", "AWS_STORAGE_BUCKET_NAME": "b", "AWS_ACCESS_KEY_ID": "AKIA"}
+    env = {"STORAGE_BACKEND": "s3", "AWS_STORAGE_BUCKET_NAME": "b", "AWS_ACCESS_KEY_ID": "AKIA"}
     result = run_app("check", env=env)
     assert result.returncode != 0
     assert "AWS_SECRET_ACCESS_KEY" in result.stderr.strip().splitlines()[-1]

@@ -40,7 +40,7 @@ def test_plain_values(env: str) -> None:
         assert shown["TRUSTED_PROXY_COUNT"] == "0"
         assert shown["GUNICORN_KEEPALIVE"] == str(DEFAULT_KEEPALIVE_SECONDS)
         assert shown["PORT"] == "8000"
-        assert shown["USE_S3"] == "true"
+        assert shown["STORAGE_BACKEND"] == "s3"
         assert shown["ALLOWED_HOSTS"] == "localhost,127.0.0.1"
         assert shown["CSRF_TRUSTED_ORIGINS"] == "http://localhost:8000"
         assert shown["AWS_S3_REGION_NAME"] == "us-east-1"

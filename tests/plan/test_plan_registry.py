@@ -43,7 +43,7 @@ def test_unknown_target_names_the_allowed_ones() -> None:
         registry.load_target("heroku")
 
 
-@pytest.mark.parametrize("name", ["gcp", "azure"])
+@pytest.mark.parametrize("name", ["azure"])
 def test_unfilled_targets_are_not_available_yet(name: str) -> None:
     with pytest.raises(TargetNotAvailable, match=f"target {name} not available yet"):
         registry.load_target(name)
@@ -93,3 +93,22 @@ def test_kubernetes_plan_imports_only_its_sdk() -> None:
     after = set(json.loads(proc.stdout.strip().splitlines()[-1])["after"])
     assert {"pulumi_kubernetes", "pulumi_random"} <= after
     assert not {"pulumi_aws", "pulumi_docker", "pulumi_render", "pulumi_gcp"} & after
+
+
+def test_gcp_target_and_its_plan_hooks_load() -> None:
+    assert registry.load_target("gcp").name == "gcp"
+    assert "gcp:cloudrunv2/service:Service" in registry.simulated_rules("gcp")
+    assert "gcp:cloudrunv2/service:Service" in registry.constraints("gcp")
+    assert hasattr(registry.plan_view("gcp"), "processes")
+
+
+def test_gcp_plan_imports_only_the_sdks_its_stack_selects() -> None:
+    """prod-gcp: pulumi_gcp, pulumi_docker (the image build) and pulumi_random; never AWS."""
+    probe = PROBE.replace('build_plan("dev")', 'build_plan("prod-gcp")')
+    proc = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    after = set(json.loads(proc.stdout.strip().splitlines()[-1])["after"])
+    assert {"pulumi_gcp", "pulumi_docker", "pulumi_random"} <= after
+    assert not {"pulumi_aws", "pulumi_azure_native", "pulumi_kubernetes"} & after

@@ -30,6 +30,7 @@ def test_validate_checks_the_repo_stack_files_and_their_targets() -> None:
     by_file = {s["file"]: s for s in report["stacks"]}
     assert sorted(by_file) == [
         "Pulumi.dev.yaml",
+        "Pulumi.prod-gcp.yaml",
         "Pulumi.prod-k8s.yaml",
         "Pulumi.prod.yaml",
         "Pulumi.staging.yaml",
@@ -102,7 +103,7 @@ def test_plan_of_a_missing_stack_file_exits_2() -> None:
     proc = trudeploy("plan", "-s", "nosuchstack")
     assert proc.returncode == 2
     assert "Pulumi.nosuchstack.yaml: no such stack file in" in proc.stderr
-    assert proc.stderr.strip().endswith("stacks here: dev, prod, prod-k8s, staging")
+    assert proc.stderr.strip().endswith("stacks here: dev, prod, prod-gcp, prod-k8s, staging")
 
 
 def test_plan_and_validate_default_to_the_project_in_the_current_directory(

@@ -60,6 +60,7 @@ def test_the_length_budgets_match_the_names_the_real_plans_build() -> None:
         ("prod", TargetName.aws),
         ("dev", TargetName.docker),
         ("prod-k8s", TargetName.kubernetes),
+        ("prod-gcp", TargetName.gcp),
     ):
         plan = json.dumps(build_plan(stack, REPO).to_dict())
         for limit in LIMITS[target]:

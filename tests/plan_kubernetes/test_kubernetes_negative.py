@@ -173,7 +173,7 @@ def test_the_shared_invariants_see_kubernetes_breakage() -> None:
         spec(plan, "StatefulSet", "redis")["volumeClaimTemplates"] = []
 
     def env_key_dropped(plan: Plan) -> None:
-        obj(plan, "ConfigMap", "app-env").inputs["data"].pop("USE_S3")
+        obj(plan, "ConfigMap", "app-env").inputs["data"].pop("STORAGE_BACKEND")
 
     for mutate, rule in (
         (two_beats, "W3 exactly one beat"),

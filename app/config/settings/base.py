@@ -12,8 +12,18 @@ from pathlib import Path
 
 import dj_database_url
 
-from config.env import env_bool, env_float, env_int, env_list, env_positive_int, env_str
+from config.env import (
+    env_bool,
+    env_choice,
+    env_float,
+    env_int,
+    env_list,
+    env_positive_int,
+    env_str,
+)
 from config.logs import json_logging
+from config.redis_tls import redis_tls_options
+from config.storage import STORAGE_BACKENDS, media_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -98,13 +108,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env_str("REDIS_URL")
 # One namespace for every key the service writes (cache, Celery), so services can share a Redis.
 REDIS_KEY_PREFIX = env_str("REDIS_KEY_PREFIX", "trudeploy")
+# The PEM of the certificate authority that signs the Redis server's certificate, where it is the
+# instance's own (Memorystore), not one the system trust store holds: see config/redis_tls.py.
+REDIS_CA_CERT = env_str("REDIS_CA_CERT")
+REDIS_TLS = redis_tls_options(REDIS_URL, REDIS_CA_CERT)
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": REDIS_KEY_PREFIX,
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2, **REDIS_TLS},
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
@@ -116,8 +130,8 @@ else:
         }
     }
 
-# --- Object storage: S3 (or any S3-compatible endpoint) when USE_S3, else files on disk ----------
-USE_S3 = env_bool("USE_S3", False)
+# --- Object storage: the backend STORAGE_BACKEND names (s3, gcs), else files on disk -----------
+STORAGE_BACKEND = env_choice("STORAGE_BACKEND", STORAGE_BACKENDS)
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
 MEDIA_URL = "/media/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")
@@ -126,10 +140,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-if USE_S3:
-    from config.storage import s3_storage
-
-    STORAGES["default"] = s3_storage()
+if STORAGE_BACKEND:
+    STORAGES["default"] = media_storage(STORAGE_BACKEND)
 
 # --- REST API, JWT, throttling -------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -200,7 +212,10 @@ USE_TZ = True
 # --- Celery: Redis broker, eager without one (or when CELERY_EAGER says so) ----------------------
 CELERY_EAGER = env_bool("CELERY_EAGER", not REDIS_URL)
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-if REDIS_URL.startswith("rediss://") and "ssl_cert_reqs" not in REDIS_URL:
+if REDIS_TLS:
+    # The instance's own CA, pinned for the broker's connections as for the cache's.
+    CELERY_BROKER_USE_SSL = {"ssl_cert_reqs": ssl.CERT_REQUIRED, **REDIS_TLS}
+elif REDIS_URL.startswith("rediss://") and "ssl_cert_reqs" not in REDIS_URL:
     # Celery refuses a TLS Redis URL that does not say how to check the certificate: check it.
     CELERY_BROKER_USE_SSL = {"ssl_cert_reqs": ssl.CERT_REQUIRED}
 CELERY_TASK_ALWAYS_EAGER = CELERY_EAGER
