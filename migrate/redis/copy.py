@@ -6,6 +6,9 @@ follows it is recorded in the journal; a resumed run starts from that cursor. Re
 harmless (RESTORE REPLACE, or delete-then-write by type), so a crash between the apply and the
 record duplicates nothing. SCAN returns every key present for the whole scan at least once, whatever
 connection continues it.
+
+TTLs are read before the values and carried as deadlines (see `_dump` and `bytype`), so a key
+that expires while its batch is in flight is deleted on the target rather than written.
 """
 
 from __future__ import annotations

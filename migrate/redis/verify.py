@@ -4,7 +4,9 @@ Every source key is compared with the target's: same type, both without TTL or T
 tolerance, and the same value. Values are compared by DUMP payload when both servers run the same
 version (cheap, exact); a payload difference, or servers of different versions, falls back to a
 type-aware SHA-256 of the value read on each side, because equal data can serialise differently
-(e.g. different listpack thresholds). Target keys the source does not have are found by count and
+(e.g. different listpack thresholds). A stream's digest covers its consumer groups too: each
+group's position, consumers and pending entries (owner and delivery count), so an XACK or a lost
+consumer on the target is a difference. Target keys the source does not have are found by count and
 then named by a scan of the target whenever it holds more keys than it shares with the source.
 """
 
