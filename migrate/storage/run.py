@@ -182,12 +182,22 @@ def migrate_storage(opts: StorageOptions) -> Report:
         took = time.perf_counter() - started
         report.timings["copy_and_verify_s"] = round(took, 3)
         report.stats["bytes_per_s"] = round(total / took) if took else None
-        if run.stopped:
-            report.errors.append(run.stopped)
         if run.changed_on_target:
             report.stats["objects_changed_on_target_since_verified"] = run.changed_on_target
-        deleted = _deletions(opts, objects, outcomes, journal, target, on_target, report)
-        _report(report, objects, outcomes, target, deleted)
+        try:
+            if run.stopped:
+                raise _Stopped(run.stopped)
+            deleted = _deletions(opts, objects, outcomes, journal, target, on_target, report)
+            _report(report, objects, outcomes, target, deleted)
+        except Exception as exc:
+            side = next((b for b in (source, target) if b.is_unreachable(exc)), None)
+            if not isinstance(exc, _Stopped) and side is None:
+                raise
+            report.errors.append(
+                str(exc) if side is None else f"{side.option} {side.display}: {side.silence(exc)}"
+            )
+            report.stats.update(_counts(outcomes))
+            report.status = "failed"
         report.timings["target_listing_and_report_s"] = round(
             time.perf_counter() - started - took, 3
         )
@@ -197,6 +207,17 @@ def migrate_storage(opts: StorageOptions) -> Report:
     finally:
         if journal is not None:
             journal.close()
+
+
+class _Stopped(Exception):
+    """A store stopped answering during the copy; the report cannot list the target."""
+
+
+def _counts(outcomes: list[Outcome]) -> dict[str, int]:
+    by_how: dict[str, int] = {}
+    for o in outcomes:
+        by_how[f"objects_{o.how}"] = by_how.get(f"objects_{o.how}", 0) + 1
+    return dict(sorted(by_how.items()))
 
 
 class _Run:
@@ -322,10 +343,7 @@ def _report(
 
     `deleted`: objects the source deleted since they were copied, kept on the target on purpose;
     they are neither expected nor "only on target"."""
-    by_how: dict[str, int] = {}
-    for o in outcomes:
-        by_how[o.how] = by_how.get(o.how, 0) + 1
-    report.stats.update({f"objects_{how}": n for how, n in sorted(by_how.items())})
+    report.stats.update(_counts(outcomes))
     bad = sorted((o for o in outcomes if not o.ok), key=lambda o: o.key)
     for o in bad[:NAMED]:
         check = "copy" if o.how == "failed" else "sha256 and size"

@@ -81,6 +81,15 @@ def _extra_args(attributes: Attributes | None) -> dict[str, Any]:
     return {k: v for k, v in extra.items() if v}
 
 
+def _url_of(exc: BaseException) -> str | None:
+    """The URL a botocore or urllib3 timeout was about, if it says."""
+    url = getattr(exc, "kwargs", {}).get("endpoint_url")
+    pool = getattr(exc, "pool", None)
+    if url is None and pool is not None:
+        url = f"{pool.scheme}://{pool.host}:{pool.port}{getattr(exc, 'url', '') or ''}"
+    return url
+
+
 def _missing(exc: ClientError) -> bool:
     return exc.response.get("Error", {}).get("Code", "") in _MISSING
 
@@ -154,10 +163,17 @@ class S3Backend(Backend):
         return StorageInputError(f"{self.option} {self.display}: {exc}")
 
     def is_unreachable(self, exc: BaseException) -> bool:
-        return isinstance(
+        silent = isinstance(
             exc,
             ConnectTimeoutError | ReadTimeoutError | EndpointConnectionError | StreamTimeout,
         ) or (isinstance(exc, ProtocolError) and "timed out" in str(exc))
+        if not silent:
+            return False
+        url = _url_of(exc)
+        # Which side went silent: the request's URL names the endpoint and the bucket.
+        return url is None or (
+            self.bucket in url and (self.endpoint is None or url.startswith(self.endpoint))
+        )
 
     def silence(self, exc: BaseException) -> str:
         """What an unreachable endpoint did, with the settings that bound it."""
