@@ -305,6 +305,8 @@ def _deletions(
     gone = set(vanished)
     if journal is not None:
         gone |= {name[4:] for name in journal.done("obj:") if name[4:] not in listed}
+    if not gone:
+        return set()
     present = set(on_target) if on_target is not None else {o.key for o in target.list()}
     if vanished - present:
         n = len(vanished - present)
