@@ -134,14 +134,32 @@ class Backend(ABC):
         """Copy `key` from `source` inside the store, if both sides are one service; else False."""
         return False
 
+    def read_back(self, key: str) -> tuple[Head, int, str] | None:
+        """The object as stored now (Head), with the size and SHA-256 of its bytes read in full;
+        None if it is not there. A store that returns headers with the bytes does it in one
+        request, so the version and headers describe exactly the bytes hashed."""
+        head = self.head(key)
+        if head is None:
+            return None
+        try:
+            size, digest = self.sha256(key)
+        except ObjectMissing:
+            return None
+        return head, size, digest
+
     def sha256(self, key: str) -> tuple[int, str]:
         """Size and SHA-256 of the stored bytes, read in full (never trusts an ETag)."""
-        digest, size = hashlib.sha256(), 0
-        with self.open(key) as stream:
-            while chunk := stream.read(CHUNK):
-                digest.update(chunk)
-                size += len(chunk)
-        return size, digest.hexdigest()
+        return hash_stream(self.open(key))
+
+
+def hash_stream(stream: BinaryIO) -> tuple[int, str]:
+    """Size and SHA-256 of everything left in `stream`, which is closed."""
+    digest, size = hashlib.sha256(), 0
+    with stream:
+        while chunk := stream.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return size, digest.hexdigest()
 
 
 class HashingReader:

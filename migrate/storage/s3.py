@@ -42,6 +42,7 @@ from migrate.storage.backend import (
     ObjectInfo,
     ObjectMissing,
     StorageInputError,
+    hash_stream,
 )
 
 #: How many times one request is tried before its error is reported.
@@ -228,6 +229,18 @@ class S3Backend(Backend):
         # Absent, or (with a dash) a multipart composite of part checksums: not the object's.
         sha256 = base64.b64decode(value).hex() if value and "-" not in value else None
         return Head(info, _attributes(reply), sha256)
+
+    def read_back(self, key: str) -> tuple[Head, int, str] | None:
+        """One GET: its reply's ETag, length and headers describe exactly the bytes hashed."""
+        try:
+            reply = self.client.get_object(Bucket=self.bucket, Key=self._key(key))
+        except ClientError as exc:
+            if _missing(exc):
+                return None
+            raise
+        info = ObjectInfo(key, int(reply["ContentLength"]), str(reply["ETag"]).strip('"'))
+        size, digest = hash_stream(reply["Body"])
+        return Head(info, _attributes(reply)), size, digest
 
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=self._key(key))

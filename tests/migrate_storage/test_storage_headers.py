@@ -69,7 +69,10 @@ def test_storage_verify_compares_headers(s3, changed) -> None:
     assert [c["check"] for c in bad] == ["headers"]
 
 
-def test_storage_copy_fails_when_the_target_does_not_keep_the_headers(s3, monkeypatch) -> None:
+@pytest.mark.parametrize("verify", ["full", "checksum"])
+def test_storage_copy_fails_when_the_target_does_not_keep_the_headers(
+    s3, monkeypatch, verify
+) -> None:
     """A target that drops headers on write (an instrumented backend on the real server)."""
     from migrate.storage.s3 import S3Backend
 
@@ -84,7 +87,7 @@ def test_storage_copy_fails_when_the_target_does_not_keep_the_headers(s3, monkey
     first.client().put_object(Bucket=src, Key="site.css", Body=b"x", **HEADERS)
     code, report, _ = run_cli(
         "--from", f"s3://{src}", "--to", f"s3://{dst}",
-        "--from-endpoint", first.endpoint, "--to-endpoint", second.endpoint,
+        "--from-endpoint", first.endpoint, "--to-endpoint", second.endpoint, "--verify", verify,
     )  # fmt: skip
     assert code == 1 and report["status"] == "mismatch"
     bad = next(c for c in report["checks"] if c["subject"] == "site.css")
