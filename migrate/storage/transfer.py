@@ -1,9 +1,10 @@
 """Copy one object and verify it: the unit of work a worker thread runs.
 
 The source's SHA-256 is computed while its bytes stream to the target (or, after a server-side
-copy, by reading the source); the target object is then described (HEAD: size, ETag or version,
-headers) and read back in full and hashed. Only a matching size, hash and set of headers marks the
-object done in the journal, with the target's version as it was when verified. A rerun skips an
+copy, by reading the source); the target object is then read back in full and hashed, with the
+size, ETag or version and headers the same reply carries (`--verify checksum`: one HEAD instead).
+Only a matching size, hash and set of headers marks the object done in the journal, with the
+target's version as it was when verified. A rerun skips an
 object only if the source is unchanged *and* the target still lists the same size and version:
 anything overwritten, truncated or deleted on the target since is copied again, so a resumed run's
 "verified" is about the target as it is now.
@@ -102,18 +103,24 @@ def _verify_target(
     verify: str,
     stored: str | None,
 ) -> None:
-    # Described before the read-back: if the object changes in between, the version recorded
-    # will not match the next listing, and a resume copies it again.
-    head = target.head(outcome.key)
+    if verify == "checksum":
+        head = target.head(outcome.key)
+        if head is not None and (stored or head.sha256):
+            # The store validated these bytes against this SHA-256 on receipt; no read-back.
+            outcome.target_size, outcome.target_sha256 = head.info.size, stored or head.sha256
+        elif head is not None:
+            outcome.target_size, outcome.target_sha256 = target.sha256(outcome.key)
+    else:
+        got = target.read_back(outcome.key)
+        head = got[0] if got else None
+        if got:
+            _, outcome.target_size, outcome.target_sha256 = got
     if head is None:
         outcome.error = outcome.error or "missing on the target right after the copy"
         return
+    # The version as verified: if the object changes after this, the next listing will not
+    # match it, and a resume copies the object again.
     outcome.target_version = head.info.version
-    if verify == "checksum" and (stored or head.sha256):
-        # The store validated these bytes against this SHA-256 on receipt; no read-back.
-        outcome.target_size, outcome.target_sha256 = head.info.size, stored or head.sha256
-    else:
-        outcome.target_size, outcome.target_sha256 = target.sha256(outcome.key)
     if attributes is not None and source.keeps_attributes and target.keeps_attributes:
         outcome.header_differences = attributes.differences(head.attributes)
 
@@ -125,11 +132,11 @@ def check_object(source: Backend, target: Backend, obj: ObjectInfo) -> Outcome:
         _, outcome.source_sha256 = source.sha256(obj.key)
     except ObjectMissing:
         return Outcome(obj.key, obj.size, "vanished")
-    head = target.head(obj.key)
-    if head is None:
+    got = target.read_back(obj.key)
+    if got is None:
         outcome.error = "missing on target"
         return outcome
-    outcome.target_size, outcome.target_sha256 = target.sha256(obj.key)
+    head, outcome.target_size, outcome.target_sha256 = got
     if source.keeps_attributes and target.keeps_attributes:
         wanted = source.head(obj.key)
         if wanted is not None:
