@@ -83,7 +83,8 @@ def migrate_redis(opts: RedisOptions) -> Report:
             databases=databases,
             mode=opts.mode,
             resuming=bool(opts.resume) or opts.verify_only,
-            allow_evicting_target=opts.allow_evicting_target,
+            # --verify-only writes nothing: an evicting target is worth a warning, not a refusal.
+            allow_evicting_target=opts.allow_evicting_target or opts.verify_only,
         )
         if journal is None and not opts.dry_run and not opts.verify_only:
             meta = {

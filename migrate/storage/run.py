@@ -31,6 +31,11 @@ from migrate.storage.transfer import (
     unit_name,
 )
 
+#: The preflight note for an S3 source copied to a filesystem.
+DROPPED = (
+    "a filesystem keeps no HTTP headers or metadata: Content-Type, Content-Encoding, "
+    "Cache-Control, Content-Disposition, Content-Language, Expires and user metadata are not copied"
+)
 #: How many differing objects a report names; the count covers the rest.
 NAMED = 50
 
@@ -157,6 +162,7 @@ def migrate_storage(opts: StorageOptions) -> Report:
                 else "SHA-256 kept by the store where it has one, else read back"
             )
             + ("; headers compared" if source.keeps_attributes and target.keeps_attributes else ""),
+            *([DROPPED] if source.keeps_attributes and not target.keeps_attributes else []),
         ]
         if journal is None and not opts.dry_run and not opts.verify_only:
             journal = Journal.create(

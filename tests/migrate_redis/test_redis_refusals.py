@@ -102,3 +102,12 @@ def test_redis_copies_to_an_evicting_target_when_allowed_with_a_warning(evicting
     assert code == 0, stderr
     assert any(line.startswith("WARNING: target maxmemory-policy is allkeys-lru") for line in
                report["preflight"])  # fmt: skip
+
+
+def test_redis_verify_only_of_an_evicting_target_warns(evicting_target) -> None:
+    source, target = evicting_target
+    fill(source, 0, n_plain=10)
+    assert run_cli("--from", source.url, "--to", target.url, "--allow-evicting-target")[0] == 0
+    code, report, stderr = run_cli("--from", source.url, "--to", target.url, "--verify-only")
+    assert code == 0, stderr
+    assert any(line.startswith("WARNING: target maxmemory-policy") for line in report["preflight"])

@@ -121,6 +121,7 @@ def test_storage_s3_folder_markers_are_not_files(s3, tmp_path) -> None:
                                 "--from-endpoint", server.endpoint)  # fmt: skip
     assert code == 0, err
     assert "1 folder marker(s) not copied to a filesystem" in report["preflight"]
+    assert any(n.startswith("a filesystem keeps no HTTP headers") for n in report["preflight"])
     assert file_sums(tmp_path / "out") == expected_sums({"docs/readme.txt": b"hello"})
 
 
