@@ -29,6 +29,19 @@ def redis_command(
     verify_only: bool = typer.Option(
         False, "--verify-only", help="Compare source and target without copying."
     ),
+    allow_evicting_target: bool = typer.Option(
+        False,
+        "--allow-evicting-target",
+        help="Copy into a target whose maxmemory-policy evicts keys (refused by default).",
+    ),
+    connect_timeout: float = typer.Option(
+        10.0, "--connect-timeout", help="Seconds to wait for a TCP (and TLS) connection."
+    ),
+    read_timeout: float = typer.Option(
+        60.0,
+        "--read-timeout",
+        help="Seconds a connected server may stay silent before the run fails, naming it.",
+    ),
     json_out: bool = typer.Option(False, "--json", help="Print the report as JSON on stdout."),
 ) -> None:
     """Copy every Redis database (keys, types, TTLs) to another server, then verify it."""
@@ -47,6 +60,9 @@ def redis_command(
         dry_run=dry_run,
         resume=resume,
         verify_only=verify_only,
+        allow_evicting_target=allow_evicting_target,
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
         quiet=json_out,
     )
     run_and_exit(lambda: migrate_redis(options), RedisInputError, json_out=json_out)

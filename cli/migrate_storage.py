@@ -33,10 +33,28 @@ def storage_command(
     ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Preflight and plan only."),
     resume: str | None = typer.Option(
-        None, "--resume", help="Continue the run with this id; verified objects are skipped."
+        None,
+        "--resume",
+        help="Continue the run with this id; objects verified earlier are skipped if the target "
+        "still lists them with the size and version they were verified with.",
     ),
     verify_only: bool = typer.Option(
         False, "--verify-only", help="Hash both sides and compare, without copying."
+    ),
+    delete: bool = typer.Option(
+        False,
+        "--delete",
+        help="With --resume: remove from the target what this run copied and the source has "
+        "since deleted (default: keep it and report it).",
+    ),
+    connect_timeout: float = typer.Option(
+        10.0, "--connect-timeout", help="Seconds to wait for a connection to an S3 endpoint."
+    ),
+    read_timeout: float = typer.Option(
+        60.0,
+        "--read-timeout",
+        help="Seconds an S3 endpoint may stay silent on a request; each request is tried 5 "
+        "times, then the run stops, naming the endpoint.",
     ),
     json_out: bool = typer.Option(False, "--json", help="Print the report as JSON on stdout."),
 ) -> None:
@@ -56,6 +74,9 @@ def storage_command(
         dry_run=dry_run,
         resume=resume,
         verify_only=verify_only,
+        delete=delete,
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
         quiet=json_out,
     )
     run_and_exit(lambda: migrate_storage(options), StorageInputError, json_out=json_out)

@@ -6,6 +6,9 @@ follows it is recorded in the journal; a resumed run starts from that cursor. Re
 harmless (RESTORE REPLACE, or delete-then-write by type), so a crash between the apply and the
 record duplicates nothing. SCAN returns every key present for the whole scan at least once, whatever
 connection continues it.
+
+TTLs are read before the values and carried as deadlines (see `_dump` and `bytype`), so a key
+that expires while its batch is in flight is deleted on the target rather than written.
 """
 
 from __future__ import annotations
@@ -13,13 +16,14 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from migrate.journal import Journal
 from migrate.redis import bytype
 from migrate.redis.endpoint import Endpoint
-from migrate.redis.wire import Wire, per_key
+from migrate.redis.wire import Wire, pack, per_key
 
 #: RESTORE's complaints when a payload was written by a newer RDB version than the target reads.
 INCOMPATIBLE = ("payload version or checksum are wrong", "bad data format")
@@ -33,7 +37,7 @@ class CopyError(Exception):
 class Batch:
     cursor: bytes
     keys: list[bytes]
-    dumps: list[tuple[bytes, bytes, int]] | None = None  # (key, payload, pttl) in dump mode
+    dumps: list[tuple[bytes, bytes, float]] | None = None  # (key, payload, deadline) in dump mode
     values: list[bytype.Value] | None = None  # in by-type mode
 
 
@@ -53,9 +57,11 @@ class DatabaseCopy:
         *,
         mode: str,
         batch_size: int,
+        target_version: tuple[int, int],
         on_keys: Callable[[int], None],
     ) -> None:
         self.source, self.target, self.db = source, target, db
+        self.target_version = target_version
         self.journal = journal
         self.mode = mode
         self.batch_size = batch_size
@@ -138,26 +144,52 @@ class DatabaseCopy:
             finally:
                 src.close()
         if batch.values is not None:
-            errors = bytype.write_values(wire, batch.values)
+            errors = bytype.write_values(wire, batch.values, self.target_version)
             if errors:
                 raise CopyError(f"db{self.db}: target refused a by-type write: {errors[0]}")
 
 
-def _dump(wire: Wire, keys: list[bytes]) -> list[tuple[bytes, bytes, int]]:
-    replies = wire.send(*per_key((b"DUMP", b"PTTL"), keys))
+def _dump(wire: Wire, keys: list[bytes]) -> list[tuple[bytes, bytes, float]]:
+    """(key, payload, deadline) per live key; the deadline is on this machine's clock in ms, -1
+    for a key without a TTL.
+
+    Every PTTL is sent before any DUMP, and the clock is read before sending, so a deadline is
+    never later than the source's (large DUMPs in the batch cannot stretch it).
+    """
+    read_at = time.time() * 1000
+    pttls, n = per_key((b"PTTL",), keys)
+    dumps, m = per_key((b"DUMP",), keys)
+    replies = wire.send(pttls + dumps, n + m)
     out = []
     for i, key in enumerate(keys):
-        payload, pttl = replies[2 * i], replies[2 * i + 1]
+        pttl, payload = replies[i], replies[n + i]
         if payload is None or pttl == -2 or isinstance(payload, Exception):
             continue  # expired or deleted since SCAN returned it
-        out.append((key, payload, int(pttl)))  # type: ignore[arg-type]
+        pttl = int(pttl)  # type: ignore[call-overload]
+        out.append((key, payload, -1 if pttl < 0 else read_at + pttl))  # type: ignore[arg-type]
     return out
 
 
-def _restore(wire: Wire, dumps: list[tuple[bytes, bytes, int]]) -> list[str]:
-    template = b"*5\r\n$7\r\nRESTORE\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n$7\r\nREPLACE\r\n"
+def _restore(wire: Wire, dumps: list[tuple[bytes, bytes, float]]) -> list[str]:
+    """RESTORE ... REPLACE each key; one whose deadline has passed is deleted instead.
+
+    A key with a TTL is restored with ABSTTL at its deadline on the target's clock: a relative
+    TTL would restart when the RESTORE runs, and `RESTORE key 0` means no expiry at all.
+    """
+    offset = wire.clock_offset_ms()
+    now = time.time() * 1000
+    keep = b"*5\r\n$7\r\nRESTORE\r\n$%d\r\n%s\r\n$1\r\n0\r\n$%d\r\n%s\r\n$7\r\nREPLACE\r\n"
+    until = (
+        b"*6\r\n$7\r\nRESTORE\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n$7\r\nREPLACE\r\n"
+        b"$6\r\nABSTTL\r\n"
+    )
     parts = []
-    for key, payload, pttl in dumps:
-        ttl = b"%d" % max(pttl, 0)
-        parts.append(template % (len(key), key, len(ttl), ttl, len(payload), payload))
+    for key, payload, deadline in dumps:
+        if deadline < 0:
+            parts.append(keep % (len(key), key, len(payload), payload))
+        elif deadline <= now:
+            parts.append(pack(["DEL", key]))  # expired since it was read; an earlier try may exist
+        else:
+            at = b"%d" % int(deadline + offset)
+            parts.append(until % (len(key), key, len(at), at, len(payload), payload))
     return [str(r) for r in wire.send(b"".join(parts), len(parts)) if isinstance(r, Exception)]

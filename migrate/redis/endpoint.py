@@ -24,6 +24,7 @@ class ServerInfo:
     used_memory: int
     used_memory_dataset: int
     maxmemory: int
+    maxmemory_policy: str = "noeviction"
     modules: list[str] = field(default_factory=list)
 
     @property
@@ -32,10 +33,24 @@ class ServerInfo:
         return major, minor
 
 
+#: Defaults for `--connect-timeout` and `--read-timeout`, in seconds. The read timeout bounds how
+#: long one server may stay silent on a connection (a batch, however large, is answered
+#: incrementally), not how long a batch takes.
+CONNECT_TIMEOUT_S = 10.0
+READ_TIMEOUT_S = 60.0
+
+
 class Endpoint:
     """One side of the migration. `option` (`--from`/`--to`) names it in every error message."""
 
-    def __init__(self, url: str, option: str) -> None:
+    def __init__(
+        self,
+        url: str,
+        option: str,
+        *,
+        connect_timeout: float = CONNECT_TIMEOUT_S,
+        read_timeout: float = READ_TIMEOUT_S,
+    ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in {"redis", "rediss"} or not parts.hostname:
             raise RedisInputError(
@@ -46,8 +61,9 @@ class Endpoint:
         self.option = option
         self.url_db = parts.path.strip("/") or None  # ignored: databases come from --db
         self.display = redact(url)
+        self.connect_timeout, self.read_timeout = connect_timeout, read_timeout
         self._base = redis.ConnectionPool.from_url(
-            url, socket_connect_timeout=5, socket_timeout=120, protocol=2
+            url, socket_connect_timeout=connect_timeout, socket_timeout=read_timeout, protocol=2
         )
         self._pools: dict[int, redis.ConnectionPool] = {}
 
@@ -65,7 +81,7 @@ class Endpoint:
         return redis.Redis(connection_pool=self.pool(db))
 
     def wire(self, db: int) -> Wire:
-        return Wire(self.pool(db))
+        return Wire(self.pool(db), f"{self.option} {self.display}")
 
     def info(self) -> ServerInfo:
         """Reach the server and describe it; unreachable or unauthorised is a RedisInputError."""
@@ -76,6 +92,10 @@ class Endpoint:
         except redis.AuthenticationError as exc:
             raise RedisInputError(
                 f"{self.option} {self.display}: authentication failed: {exc}"
+            ) from None
+        except redis.TimeoutError as exc:
+            raise RedisInputError(
+                f"{self.option} {self.display}: {self._timeout_text(exc)}"
             ) from None
         except redis.ConnectionError as exc:
             raise RedisInputError(f"{self.option} {self.display}: cannot connect: {exc}") from None
@@ -95,8 +115,14 @@ class Endpoint:
             used_memory=int(info.get("used_memory", 0)),
             used_memory_dataset=int(info.get("used_memory_dataset", info.get("used_memory", 0))),
             maxmemory=int(info.get("maxmemory", 0)),
+            maxmemory_policy=str(info.get("maxmemory_policy", "noeviction")),
             modules=[m.get("name", "?") if isinstance(m, dict) else str(m) for m in modules],
         )
+
+    def _timeout_text(self, exc: redis.TimeoutError) -> str:
+        if "connect" in str(exc).lower():
+            return f"no connection within {self.connect_timeout:g} s (--connect-timeout): {exc}"
+        return f"connected, but no reply within {self.read_timeout:g} s (--read-timeout)"
 
     def can_select(self, db: int) -> bool:
         """Whether the server has logical database `db` (managed Redis often has only 0)."""

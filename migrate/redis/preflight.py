@@ -2,7 +2,9 @@
 
 Checks: both servers reachable and authorised, not the same server, the target a writable primary
 that has every database to copy, each of those databases empty on the target (unless resuming the
-run that filled them), and enough memory on the target for the data. It also picks the copy mode:
+run that filled them), enough memory on the target for the data, and a target that does not evict
+keys (a maxmemory-policy other than noeviction under a maxmemory limit would silently drop copied
+keys; `--allow-evicting-target` accepts it with a warning). It also picks the copy mode:
 DUMP/RESTORE when the target's version can load the source's payloads, by-type otherwise.
 """
 
@@ -27,6 +29,20 @@ class Plan:
     def same_version(self) -> bool:
         return self.source_version == self.target_version
 
+    @property
+    def target_major_minor(self) -> tuple[int, int]:
+        return _major_minor(self.target_version)
+
+    @property
+    def stream_meta(self) -> bool:
+        """Whether both servers keep entries-added, max-deleted-entry-id and entries-read."""
+        return min(self.target_major_minor, _major_minor(self.source_version)) >= (7, 0)
+
+
+def _major_minor(version: str) -> tuple[int, int]:
+    major, minor, *_ = (int(p) for p in version.split("."))
+    return major, minor
+
 
 def parse_db_list(text: str | None) -> list[int] | None:
     """`--db 0,3` -> [0, 3]; None means every database that holds keys."""
@@ -50,6 +66,7 @@ def preflight(
     databases: list[int] | None,
     mode: str,
     resuming: bool,
+    allow_evicting_target: bool = False,
 ) -> Plan:
     src, dst = source.info(), target.info()
     if src.run_id and src.run_id == dst.run_id:
@@ -88,9 +105,32 @@ def preflight(
         f"{sum(keys.values()):,} keys in {len(dbs)} database(s) {dbs}, about {estimate:,} bytes; "
         f"target memory: {'no limit' if free is None else f'{free:,} bytes free'}"
     )
+    notes.extend(_eviction(target, dst, allow_evicting_target))
     chosen = _choose_mode(src, dst, mode)
     notes.append(f"copy mode: {chosen}")
     return Plan(dbs, keys, chosen, src.version, dst.version, estimate, notes)
+
+
+def _eviction(target: Endpoint, dst: ServerInfo, allowed: bool) -> list[str]:
+    """Refuse a target that evicts keys under memory pressure; or warn, when told to accept it."""
+    if dst.maxmemory_policy == "noeviction":
+        return []
+    if not dst.maxmemory:
+        return [
+            f"target maxmemory-policy is {dst.maxmemory_policy} but maxmemory is 0 (no limit): "
+            "nothing is evicted unless a limit is set during the copy"
+        ]
+    if not allowed:
+        raise RedisInputError(
+            f"--to {target.display} has maxmemory-policy {dst.maxmemory_policy} under a "
+            f"{dst.maxmemory:,}-byte maxmemory: it may evict copied keys; set it to noeviction "
+            "(CONFIG SET maxmemory-policy noeviction), or pass --allow-evicting-target"
+        )
+    return [
+        f"WARNING: target maxmemory-policy is {dst.maxmemory_policy} under a "
+        f"{dst.maxmemory:,}-byte maxmemory (--allow-evicting-target): keys it evicts show as "
+        "missing in verification"
+    ]
 
 
 def _estimate(src: ServerInfo, keys: dict[int, int]) -> int:

@@ -13,7 +13,7 @@ from migrate.journal import Journal, JournalError
 from migrate.progress import make_progress
 from migrate.redis.bytype import UnsupportedType
 from migrate.redis.copy import CopyError, DatabaseCopy
-from migrate.redis.endpoint import Endpoint, RedisInputError
+from migrate.redis.endpoint import CONNECT_TIMEOUT_S, READ_TIMEOUT_S, Endpoint, RedisInputError
 from migrate.redis.preflight import Plan, parse_db_list, preflight
 from migrate.redis.verify import NAMED, DatabaseVerdict, verify_database
 from migrate.report import Check, Report
@@ -33,6 +33,9 @@ class RedisOptions:
     dry_run: bool = False
     resume: str | None = None
     verify_only: bool = False
+    allow_evicting_target: bool = False
+    connect_timeout: float = CONNECT_TIMEOUT_S
+    read_timeout: float = READ_TIMEOUT_S
     quiet: bool = False
 
 
@@ -45,6 +48,12 @@ def _validate(opts: RedisOptions) -> None:
         raise RedisInputError(f"--batch-size {opts.batch_size}: must be 1 or more")
     if opts.ttl_tolerance_ms < 0:
         raise RedisInputError(f"--ttl-tolerance-ms {opts.ttl_tolerance_ms}: must be 0 or more")
+    for name, value in (
+        ("--connect-timeout", opts.connect_timeout),
+        ("--read-timeout", opts.read_timeout),
+    ):
+        if not value > 0:
+            raise RedisInputError(f"{name} {value:g}: must be more than 0 seconds")
     if opts.resume and opts.verify_only:
         raise RedisInputError("--verify-only and --resume exclude each other")
 
@@ -60,7 +69,9 @@ def migrate_redis(opts: RedisOptions) -> Report:
     """Run the migration; raises RedisInputError for bad input or a refused preflight."""
     _validate(opts)
     databases = parse_db_list(opts.databases)
-    source, target = Endpoint(opts.source, "--from"), Endpoint(opts.target, "--to")
+    timeouts = {"connect_timeout": opts.connect_timeout, "read_timeout": opts.read_timeout}
+    source = Endpoint(opts.source, "--from", **timeouts)
+    target = Endpoint(opts.target, "--to", **timeouts)
     journal: Journal | None = None
     try:
         if opts.resume:
@@ -72,6 +83,8 @@ def migrate_redis(opts: RedisOptions) -> Report:
             databases=databases,
             mode=opts.mode,
             resuming=bool(opts.resume) or opts.verify_only,
+            # --verify-only writes nothing: an evicting target is worth a warning, not a refusal.
+            allow_evicting_target=opts.allow_evicting_target or opts.verify_only,
         )
         if journal is None and not opts.dry_run and not opts.verify_only:
             meta = {
@@ -154,6 +167,7 @@ def _copy(
                 journal,
                 mode=plan.mode,
                 batch_size=opts.batch_size,
+                target_version=plan.target_major_minor,
                 on_keys=lambda n, t=task: progress.advance(t, n),
             )
         )
@@ -179,6 +193,7 @@ def _verify(
             target,
             db,
             same_version=plan.same_version,
+            stream_meta=plan.stream_meta,
             ttl_tolerance_ms=opts.ttl_tolerance_ms,
             batch_size=opts.batch_size,
             on_keys=lambda n: progress.advance(task, n),

@@ -4,7 +4,9 @@ Every source key is compared with the target's: same type, both without TTL or T
 tolerance, and the same value. Values are compared by DUMP payload when both servers run the same
 version (cheap, exact); a payload difference, or servers of different versions, falls back to a
 type-aware SHA-256 of the value read on each side, because equal data can serialise differently
-(e.g. different listpack thresholds). Target keys the source does not have are found by count and
+(e.g. different listpack thresholds). A stream's digest covers its consumer groups too: each
+group's position, consumers and pending entries (owner and delivery count), so an XACK or a lost
+consumer on the target is a difference. Target keys the source does not have are found by count and
 then named by a scan of the target whenever it holds more keys than it shares with the source.
 """
 
@@ -51,6 +53,7 @@ def verify_database(
     db: int,
     *,
     same_version: bool,
+    stream_meta: bool,
     ttl_tolerance_ms: int,
     batch_size: int,
     on_keys: Callable[[int], None],
@@ -63,7 +66,9 @@ def verify_database(
         while True:
             cursor, keys = src.call("SCAN", cursor, "COUNT", batch_size)  # type: ignore[misc]
             if keys:
-                seen += _compare(src, dst, list(keys), verdict, same_version, ttl_tolerance_ms)
+                seen += _compare(
+                    src, dst, list(keys), verdict, same_version, stream_meta, ttl_tolerance_ms
+                )
                 on_keys(len(keys))
             if cursor == b"0":
                 break
@@ -87,6 +92,7 @@ def _compare(
     keys: list[bytes],
     verdict: DatabaseVerdict,
     same_version: bool,
+    stream_meta: bool,
     tolerance: int,
 ) -> int:
     width = 3 if same_version else 2
@@ -125,8 +131,8 @@ def _compare(
             s_val, t_val = s_vals.get(key), t_vals.get(key)
             if s_val is None:
                 continue
-            s_sum = bytype.digest(s_val)
-            t_sum = bytype.digest(t_val) if t_val else None
+            s_sum = bytype.digest(s_val, stream_meta)
+            t_sum = bytype.digest(t_val, stream_meta) if t_val else None
             if s_sum != t_sum:
                 verdict.flag(key, "value sha256", s_sum[:16], (t_sum or "none")[:16])
     return seen

@@ -9,6 +9,8 @@ dedicated to this wire and closed, never returned to the pool.
 
 from __future__ import annotations
 
+import socket
+import time
 from collections.abc import Iterable, Sequence
 
 import hiredis
@@ -47,10 +49,22 @@ def per_key(verbs: Sequence[bytes], keys: Sequence[bytes]) -> tuple[bytes, int]:
 
 
 class Wire:
-    """One dedicated connection to one logical database, sending whole batches at a time."""
+    """One dedicated connection to one logical database, sending whole batches at a time.
 
-    def __init__(self, pool: redis.ConnectionPool) -> None:
-        self._conn = pool.get_connection()
+    `name` (e.g. `--to redis://host:6379`) starts every error, so a failure mid-copy says which
+    server it was. The socket keeps the pool's read timeout: a server that accepts and then says
+    nothing fails the run after that long instead of hanging it.
+    """
+
+    def __init__(self, pool: redis.ConnectionPool, name: str = "redis") -> None:
+        self.name = name
+        try:
+            self._conn = pool.get_connection()
+        except redis.TimeoutError as exc:
+            raise redis.TimeoutError(f"{name}: {exc} ({_timeouts(pool)})") from exc
+        except redis.ConnectionError as exc:
+            raise redis.ConnectionError(f"{name}: cannot connect: {exc}") from exc
+        self._timeout = pool.connection_kwargs.get("socket_timeout")
         self._sock = self._conn._sock
         self._reader = hiredis.Reader(replyError=redis.ResponseError)
 
@@ -69,7 +83,7 @@ class Wire:
         try:
             self._sock.sendall(payload)
         except OSError as exc:
-            raise redis.ConnectionError(f"lost the connection: {exc}") from exc
+            raise self._lost(exc) from exc
 
     def read(self, count: int) -> list[object]:
         """The next `count` replies; error replies are returned as ResponseError, not raised."""
@@ -80,13 +94,34 @@ class Wire:
                 if reply is False:
                     data = self._sock.recv(1 << 20)
                     if not data:
-                        raise redis.ConnectionError("the server closed the connection")
+                        raise redis.ConnectionError(
+                            f"{self.name}: the server closed the connection"
+                        )
                     reader.feed(data)
                 else:
                     replies.append(reply)
         except OSError as exc:
-            raise redis.ConnectionError(f"lost the connection: {exc}") from exc
+            raise self._lost(exc) from exc
         return replies
+
+    def _lost(self, exc: OSError) -> redis.ConnectionError:
+        if isinstance(exc, socket.timeout | TimeoutError):
+            return redis.TimeoutError(
+                f"{self.name}: no reply within {self._timeout:g} s (--read-timeout)"
+            )
+        return redis.ConnectionError(f"{self.name}: lost the connection: {exc}")
+
+    def clock_offset_ms(self) -> float:
+        """The server's clock minus this machine's, in ms (within half a round trip).
+
+        TTLs are carried as deadlines on this machine's clock, taken when the source was read;
+        this turns one into the target's clock for RESTORE ... ABSTTL and PEXPIREAT, so the time
+        a batch spends in flight does not lengthen the TTLs it carries.
+        """
+        before = time.time() * 1000
+        seconds, micros = self.call("TIME")  # type: ignore[misc]
+        after = time.time() * 1000
+        return int(seconds) * 1000 + int(micros) / 1000 - (before + after) / 2
 
     def call(self, *args: Arg) -> object:
         (reply,) = self.batch([args])
@@ -96,3 +131,11 @@ class Wire:
 
     def close(self) -> None:
         self._conn.disconnect()
+
+
+def _timeouts(pool: redis.ConnectionPool) -> str:
+    kwargs = pool.connection_kwargs
+    return (
+        f"--connect-timeout {kwargs.get('socket_connect_timeout')} s, "
+        f"--read-timeout {kwargs.get('socket_timeout')} s"
+    )

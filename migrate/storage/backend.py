@@ -21,12 +21,31 @@ class StorageInputError(Exception):
     """Bad input or a refused preflight: one clear message, exit code 2, nothing written."""
 
 
+class ObjectMissing(Exception):
+    """The object is not there (deleted since it was listed)."""
+
+
 @dataclass
 class Attributes:
-    """What a browser or CDN needs besides the bytes: media type and user metadata."""
+    """What a browser or CDN needs besides the bytes: the HTTP headers a store serves with the
+    object, and user metadata. A server-side copy keeps them all; a streamed copy must too."""
 
     content_type: str | None = None
     metadata: dict[str, str] = field(default_factory=dict)
+    cache_control: str | None = None
+    content_disposition: str | None = None
+    content_encoding: str | None = None
+    content_language: str | None = None
+    expires: str | None = None  # ISO 8601, as parsed by the store's client
+
+    def differences(self, other: Attributes) -> list[str]:
+        """`name: source -> target` for every header or metadata that differs."""
+        mine, theirs = vars(self), vars(other)
+        return [
+            f"{name}: {mine[name]!r} -> {theirs[name]!r}"
+            for name in mine
+            if mine[name] != theirs[name]
+        ]
 
 
 @dataclass(frozen=True)
@@ -36,11 +55,25 @@ class ObjectInfo:
     version: str  # ETag or mtime: changes when the object does, so a resume can tell
 
 
+@dataclass
+class Head:
+    """One object as the store describes it now, without reading its bytes."""
+
+    info: ObjectInfo
+    attributes: Attributes
+    sha256: str | None = None  # the SHA-256 the store validated and kept, if it keeps one
+
+
 class Backend(ABC):
     """One side of a migration, named by `option` (`--from`/`--to`) in every message."""
 
     display: str
     option: str
+    #: Whether the store keeps HTTP headers and metadata (a filesystem does not).
+    keeps_attributes: bool = False
+    #: Entries under the prefix that `list` found but cannot yield as objects, each described
+    #: (filled by `list`; a filesystem's FIFOs, dangling links, undecodable names).
+    problems: list[str]
 
     @abstractmethod
     def check(self, *, as_target: bool) -> None:
@@ -56,7 +89,25 @@ class Backend(ABC):
 
     @abstractmethod
     def open(self, key: str) -> BinaryIO:
-        """A stream of the object's bytes."""
+        """A stream of the object's bytes; ObjectMissing if it is not there."""
+
+    @abstractmethod
+    def head(self, key: str) -> Head | None:
+        """The object's size, version and attributes as stored now; None if it is not there."""
+
+    @abstractmethod
+    def delete(self, key: str) -> None:
+        """Remove the object (used for source deletions, with --delete)."""
+
+    def is_unreachable(self, exc: BaseException) -> bool:
+        """Whether `exc` means the store stopped answering (a timeout or a refused connection),
+        as opposed to a problem with one object: the run then stops instead of waiting out every
+        remaining object."""
+        return False
+
+    def silence(self, exc: BaseException) -> str:
+        """How an unreachable store failed, with the settings that bounded the wait."""
+        return str(exc)
 
     def read(self, key: str) -> tuple[BinaryIO, Attributes]:
         """The object's bytes as a stream, with its attributes."""
@@ -83,18 +134,32 @@ class Backend(ABC):
         """Copy `key` from `source` inside the store, if both sides are one service; else False."""
         return False
 
-    def stored_sha256(self, key: str) -> tuple[int, str] | None:
-        """Size and SHA-256 the store itself keeps for the object, if it keeps one; else None."""
-        return None
+    def read_back(self, key: str) -> tuple[Head, int, str] | None:
+        """The object as stored now (Head), with the size and SHA-256 of its bytes read in full;
+        None if it is not there. A store that returns headers with the bytes does it in one
+        request, so the version and headers describe exactly the bytes hashed."""
+        head = self.head(key)
+        if head is None:
+            return None
+        try:
+            size, digest = self.sha256(key)
+        except ObjectMissing:
+            return None
+        return head, size, digest
 
     def sha256(self, key: str) -> tuple[int, str]:
         """Size and SHA-256 of the stored bytes, read in full (never trusts an ETag)."""
-        digest, size = hashlib.sha256(), 0
-        with self.open(key) as stream:
-            while chunk := stream.read(CHUNK):
-                digest.update(chunk)
-                size += len(chunk)
-        return size, digest.hexdigest()
+        return hash_stream(self.open(key))
+
+
+def hash_stream(stream: BinaryIO) -> tuple[int, str]:
+    """Size and SHA-256 of everything left in `stream`, which is closed."""
+    digest, size = hashlib.sha256(), 0
+    with stream:
+        while chunk := stream.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return size, digest.hexdigest()
 
 
 class HashingReader:

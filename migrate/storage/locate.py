@@ -24,7 +24,9 @@ class Side:
     profile: str | None = None
 
 
-def open_backend(side: Side, *, jobs: int, part_size: int) -> Backend:
+def open_backend(
+    side: Side, *, jobs: int, part_size: int, connect_timeout: float, read_timeout: float
+) -> Backend:
     parts = urlsplit(side.url)
     if parts.scheme == "file":
         if parts.netloc not in {"", "localhost"} or not parts.path.startswith("/"):
@@ -51,6 +53,8 @@ def open_backend(side: Side, *, jobs: int, part_size: int) -> Backend:
             profile=side.profile,
             jobs=jobs,
             part_size=part_size,
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
         )
     if parts.scheme in {"gs", "az"}:
         raise StorageInputError(

@@ -7,6 +7,10 @@ bytes (x-amz-checksum-sha256), which the store validates on receipt and keeps, s
 checksum` can compare it without reading the object back. When both sides are the same endpoint
 with the same credentials, objects are copied inside the service (CopyObject / UploadPartCopy) and
 never pass through this machine.
+
+Every request has a connect and a read timeout (`--connect-timeout`, `--read-timeout`) and is
+tried up to `ATTEMPTS` times, so an endpoint that accepts connections and never answers fails the
+request after about ATTEMPTS x (connect + read timeout) plus backoff, instead of hanging the run.
 """
 
 from __future__ import annotations
@@ -19,18 +23,81 @@ from typing import Any, BinaryIO
 import boto3
 from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    ReadTimeoutError,
+)
+from urllib3.exceptions import ProtocolError
+from urllib3.exceptions import ReadTimeoutError as StreamTimeout
 
 from migrate.storage.backend import (
     Attributes,
     Backend,
     HashingReader,
+    Head,
     ObjectInfo,
+    ObjectMissing,
     StorageInputError,
+    hash_stream,
 )
+
+#: How many times one request is tried before its error is reported.
+ATTEMPTS = 5
+#: Default `--connect-timeout` and `--read-timeout`, in seconds (per request attempt; the read
+#: timeout bounds a silence, not a transfer).
+CONNECT_TIMEOUT_S = 10.0
+READ_TIMEOUT_S = 60.0
+_MISSING = {"404", "NoSuchKey", "NotFound"}
+#: The HTTP headers S3 keeps with an object, as boto3 names them, and our Attributes fields.
+_HEADERS = {
+    "ContentType": "content_type",
+    "CacheControl": "cache_control",
+    "ContentDisposition": "content_disposition",
+    "ContentEncoding": "content_encoding",
+    "ContentLanguage": "content_language",
+}
+
+
+def _attributes(reply: dict[str, Any]) -> Attributes:
+    """Attributes from a GetObject or HeadObject reply."""
+    attributes = Attributes(metadata=dict(reply.get("Metadata") or {}))
+    for header, name in _HEADERS.items():
+        setattr(attributes, name, reply.get(header))
+    expires = reply.get("Expires")
+    attributes.expires = expires.isoformat() if expires is not None else None
+    return attributes
+
+
+def _extra_args(attributes: Attributes | None) -> dict[str, Any]:
+    """PutObject / upload arguments that store `attributes` with the object."""
+    if attributes is None:
+        return {}
+    extra: dict[str, Any] = {h: getattr(attributes, n) for h, n in _HEADERS.items()}
+    extra["Expires"] = attributes.expires
+    extra["Metadata"] = attributes.metadata
+    return {k: v for k, v in extra.items() if v}
+
+
+def _url_of(exc: BaseException) -> str | None:
+    """The URL a botocore or urllib3 timeout was about, if it says."""
+    url = getattr(exc, "kwargs", {}).get("endpoint_url")
+    pool = getattr(exc, "pool", None)
+    if url is None and pool is not None:
+        url = f"{pool.scheme}://{pool.host}:{pool.port}{getattr(exc, 'url', '') or ''}"
+    return url
+
+
+def _missing(exc: ClientError) -> bool:
+    return exc.response.get("Error", {}).get("Code", "") in _MISSING
 
 
 class S3Backend(Backend):
+    keeps_attributes = True
+
     def __init__(
         self,
         bucket: str,
@@ -42,7 +109,11 @@ class S3Backend(Backend):
         profile: str | None,
         jobs: int,
         part_size: int,
+        connect_timeout: float = CONNECT_TIMEOUT_S,
+        read_timeout: float = READ_TIMEOUT_S,
     ) -> None:
+        self.problems: list[str] = []
+        self.connect_timeout, self.read_timeout = connect_timeout, read_timeout
         self.bucket = bucket
         self.prefix = prefix
         self.option = option
@@ -57,9 +128,9 @@ class S3Backend(Backend):
             raise StorageInputError(f"{option}-profile {profile!r}: {exc}") from None
         config = Config(
             max_pool_connections=max(10, jobs * 3),
-            retries={"max_attempts": 5, "mode": "standard"},
-            connect_timeout=5,
-            read_timeout=120,
+            retries={"max_attempts": ATTEMPTS, "mode": "standard"},
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
             s3={"addressing_style": "path"} if endpoint else {},
             # We hash every byte with SHA-256 ourselves; botocore's own CRC32 on each request and
             # response would only spend CPU (a third of this process's, measured) on the same check.
@@ -88,7 +159,29 @@ class S3Backend(Backend):
                 )
             if code in {"403", "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch"}:
                 return StorageInputError(f"{self.option} {self.display}: access denied ({code})")
+        if self.is_unreachable(exc):
+            return StorageInputError(f"{self.option} {self.display}: {self.silence(exc)}")
         return StorageInputError(f"{self.option} {self.display}: {exc}")
+
+    def is_unreachable(self, exc: BaseException) -> bool:
+        silent = isinstance(
+            exc,
+            ConnectTimeoutError | ReadTimeoutError | EndpointConnectionError | StreamTimeout,
+        ) or (isinstance(exc, ProtocolError) and "timed out" in str(exc))
+        if not silent:
+            return False
+        url = _url_of(exc)
+        # Which side went silent: the request's URL names the endpoint and the bucket.
+        return url is None or (
+            self.bucket in url and (self.endpoint is None or url.startswith(self.endpoint))
+        )
+
+    def silence(self, exc: BaseException) -> str:
+        """What an unreachable endpoint did, with the settings that bound it."""
+        return (
+            f"{exc} (tried {ATTEMPTS} times; --connect-timeout {self.connect_timeout:g} s, "
+            f"--read-timeout {self.read_timeout:g} s)"
+        )
 
     def check(self, *, as_target: bool) -> None:
         try:
@@ -111,22 +204,51 @@ class S3Backend(Backend):
         return not page.get("KeyCount", 0)
 
     def open(self, key: str) -> BinaryIO:
-        body = self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"]
-        return body  # type: ignore[no-any-return]
+        return self.read(key)[0]
 
     def read(self, key: str) -> tuple[BinaryIO, Attributes]:
-        reply = self.client.get_object(Bucket=self.bucket, Key=self._key(key))
-        attributes = Attributes(reply.get("ContentType"), dict(reply.get("Metadata") or {}))
-        return reply["Body"], attributes
+        try:
+            reply = self.client.get_object(Bucket=self.bucket, Key=self._key(key))
+        except ClientError as exc:
+            if _missing(exc):
+                raise ObjectMissing(key) from None
+            raise
+        return reply["Body"], _attributes(reply)
+
+    def head(self, key: str) -> Head | None:
+        try:
+            reply = self.client.head_object(
+                Bucket=self.bucket, Key=self._key(key), ChecksumMode="ENABLED"
+            )
+        except ClientError as exc:
+            if _missing(exc):
+                return None
+            raise
+        info = ObjectInfo(key, int(reply["ContentLength"]), str(reply["ETag"]).strip('"'))
+        value = reply.get("ChecksumSHA256")
+        # Absent, or (with a dash) a multipart composite of part checksums: not the object's.
+        sha256 = base64.b64decode(value).hex() if value and "-" not in value else None
+        return Head(info, _attributes(reply), sha256)
+
+    def read_back(self, key: str) -> tuple[Head, int, str] | None:
+        """One GET: its reply's ETag, length and headers describe exactly the bytes hashed."""
+        try:
+            reply = self.client.get_object(Bucket=self.bucket, Key=self._key(key))
+        except ClientError as exc:
+            if _missing(exc):
+                return None
+            raise
+        info = ObjectInfo(key, int(reply["ContentLength"]), str(reply["ETag"]).strip('"'))
+        size, digest = hash_stream(reply["Body"])
+        return Head(info, _attributes(reply)), size, digest
+
+    def delete(self, key: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
 
     def write(
         self, key: str, stream: BinaryIO, size: int, attributes: Attributes | None = None
     ) -> str | None:
-        extra: dict[str, Any] = {}
-        if attributes and attributes.content_type:
-            extra["ContentType"] = attributes.content_type
-        if attributes and attributes.metadata:
-            extra["Metadata"] = attributes.metadata
+        extra = _extra_args(attributes)
         if size < self.part_size:
             data = stream.read()
             # The store checks the bytes it received against this SHA-256 and keeps it. A
@@ -152,15 +274,6 @@ class S3Backend(Backend):
             stream, self.bucket, self._key(key), ExtraArgs=extra, Config=self.transfer
         )
         return None
-
-    def stored_sha256(self, key: str) -> tuple[int, str] | None:
-        head = self.client.head_object(
-            Bucket=self.bucket, Key=self._key(key), ChecksumMode="ENABLED"
-        )
-        value = head.get("ChecksumSHA256")
-        if not value or "-" in value:  # absent, or a multipart composite of part checksums
-            return None
-        return int(head["ContentLength"]), base64.b64decode(value).hex()
 
     def discard_partial_writes(self) -> int:
         pages = self.client.get_paginator("list_multipart_uploads").paginate(

@@ -27,6 +27,12 @@ def fill(server: RedisServer, db: int, n_plain: int = 300) -> None:
     for i in range(5):
         c.xadd("stream", {"n": str(i), "k": "v"}, id=f"{1000 + i}-{i}")
     c.xgroup_create("stream", "workers", id="1001-1")
+    c.xreadgroup("workers", "alice", {"stream": ">"}, count=2)  # two pending for alice
+    c.xclaim("stream", "workers", "bob", 0, ["1002-2"])  # bob owns one, delivered twice
+    c.xgroup_createconsumer("stream", "workers", "idle-carol")  # a consumer with nothing pending
+    c.xdel("stream", "1000-0")  # entries-added 5, max-deleted-entry-id 1000-0
+    c.xgroup_create("stream", "audit", id="0")
+    c.xreadgroup("audit", "dave", {"stream": ">"}, count=3)  # entries-read known
     c.xadd("stream:emptied", {"x": "1"}, id="5-5")
     c.xdel("stream:emptied", "5-5")
     pipe = c.pipeline(transaction=False)
@@ -72,10 +78,25 @@ def snapshot(server: RedisServer, db: int) -> dict[bytes, tuple]:
             value = (
                 value,
                 info["last-generated-id"],
-                [(g["name"], g["last-delivered-id"]) for g in groups],
+                info["entries-added"],
+                info["max-deleted-entry-id"],
+                [_group(c, key, g) for g in groups],
             )
         out[key] = (kind, value, ttl > 0)
     return out
+
+
+def _group(c, key: bytes, group: dict) -> tuple:
+    """A consumer group as verification must see it: position, consumers and pending entries."""
+    name = group["name"]
+    pending = c.xpending_range(key, name, "-", "+", 1_000_000) if group["pending"] else []
+    return (
+        name,
+        group["last-delivered-id"],
+        group["entries-read"],
+        sorted(x["name"] for x in c.xinfo_consumers(key, name)),
+        [(p["message_id"], p["consumer"], p["times_delivered"]) for p in pending],
+    )
 
 
 def run_cli(*args: str) -> tuple[int, dict | None, str]:

@@ -72,3 +72,42 @@ def test_redis_refuses_when_target_memory_is_too_small(servers, tmp_path) -> Non
     assert code == 2
     assert "bytes free under maxmemory" in " ".join(stderr.split())
     assert target.client().dbsize() == 0
+
+
+@pytest.fixture
+def evicting_target(servers):
+    source, target = servers
+    c = target.client()
+    c.config_set("maxmemory", "512mb")
+    c.config_set("maxmemory-policy", "allkeys-lru")
+    yield source, target
+    c.config_set("maxmemory-policy", "noeviction")
+    c.config_set("maxmemory", "0")
+
+
+def test_redis_refuses_a_target_that_evicts(evicting_target, tmp_path) -> None:
+    source, target = evicting_target
+    fill(source, 0, n_plain=10)
+    message = _refused(tmp_path, target, "--from", source.url, "--to", target.url)
+    assert "has maxmemory-policy allkeys-lru" in message
+    assert "--allow-evicting-target" in message
+
+
+def test_redis_copies_to_an_evicting_target_when_allowed_with_a_warning(evicting_target) -> None:
+    source, target = evicting_target
+    fill(source, 0, n_plain=10)
+    code, report, stderr = run_cli(
+        "--from", source.url, "--to", target.url, "--allow-evicting-target"
+    )
+    assert code == 0, stderr
+    assert any(line.startswith("WARNING: target maxmemory-policy is allkeys-lru") for line in
+               report["preflight"])  # fmt: skip
+
+
+def test_redis_verify_only_of_an_evicting_target_warns(evicting_target) -> None:
+    source, target = evicting_target
+    fill(source, 0, n_plain=10)
+    assert run_cli("--from", source.url, "--to", target.url, "--allow-evicting-target")[0] == 0
+    code, report, stderr = run_cli("--from", source.url, "--to", target.url, "--verify-only")
+    assert code == 0, stderr
+    assert any(line.startswith("WARNING: target maxmemory-policy") for line in report["preflight"])

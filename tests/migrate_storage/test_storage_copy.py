@@ -77,7 +77,7 @@ def test_storage_filesystem_to_filesystem(s3, tmp_path) -> None:
     code, report, err = run_cli("--from", f"file://{tmp_path}/a", "--to", f"file://{tmp_path}/b")
     assert code == 0, err
     assert report["checks"][-1] == {
-        "subject": "objects", "check": "verified by size and sha256", "ok": True,
+        "subject": "objects", "check": "verified by size, sha256 and headers", "ok": True,
         "source": len(data), "target": len(data), "detail": "",
     }  # fmt: skip
     assert file_sums(tmp_path / "b") == file_sums(tmp_path / "a") == expected_sums(data)
@@ -121,6 +121,7 @@ def test_storage_s3_folder_markers_are_not_files(s3, tmp_path) -> None:
                                 "--from-endpoint", server.endpoint)  # fmt: skip
     assert code == 0, err
     assert "1 folder marker(s) not copied to a filesystem" in report["preflight"]
+    assert any(n.startswith("a filesystem keeps no HTTP headers") for n in report["preflight"])
     assert file_sums(tmp_path / "out") == expected_sums({"docs/readme.txt": b"hello"})
 
 

@@ -25,7 +25,7 @@ def test_storage_verify_names_changed_missing_and_extra_objects(s3) -> None:
         ("many/obj-0002", "sha256 and size"),
         ("stray.txt", "only on target"),
         ("objects", "bytes"),
-        ("objects", "verified by size and sha256"),
+        ("objects", "verified by size, sha256 and headers"),
     }
     missing = next(c for c in report["checks"] if c["subject"] == "many/obj-0002")
     assert missing["detail"].startswith("missing on target")
