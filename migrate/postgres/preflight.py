@@ -32,6 +32,7 @@ class Preflight:
     total_bytes: int
     total_rows: int
     notes: list[str] = field(default_factory=list)
+    not_copied: dict = field(default_factory=dict)
 
 
 def _listing(names: list[str]) -> str:
@@ -76,12 +77,24 @@ def check_tools(source: int) -> str:
     return f"client tools: pg_dump {dump}"
 
 
+# Kinds that exist only on a table, or that an empty database has anyway (plpgsql).
+_NOT_ON_THEIR_OWN = {"constraints", "indexes", "row security", "policies", "rules", "statistics"}
+
+
+def target_objects(target: psycopg.Connection) -> list[str]:
+    """Every user object of the target that a fresh, empty database would not have."""
+    found = catalog.objects(target)
+    return [
+        f"{kind.rstrip('s')} {name}"
+        for kind, items in found.items()
+        if kind not in _NOT_ON_THEIR_OWN | {"extensions"}
+        for name in items
+    ]
+
+
 def check_target_empty(target: psycopg.Connection, url: PgUrl) -> None:
     """The target must hold no user objects: migrating into a used database would mix data."""
-    found = catalog.objects(target)
-    found.pop("constraints")  # constraints and indexes only exist with their tables
-    found.pop("indexes")
-    names = [f"{kind[:-1]} {name}" for kind, items in found.items() for name in items]
+    names = target_objects(target)
     if names:
         raise PreflightError(
             f"--to database {url.database!r} is not empty "
@@ -119,6 +132,32 @@ def check_source_privileges(source: psycopg.Connection) -> None:
             f"--from role cannot read {len(names)} relations: {_listing(names)}; "
             "grant it USAGE on their schemas and SELECT on them"
         )
+
+
+def check_row_security(source: psycopg.Connection) -> None:
+    """Refuse when a row-level security policy would hide rows of a table from the --from role:
+    every session reads with row_security = off, so such a table could not be read at all."""
+    hidden = catalog.rls_hidden_tables(source)
+    if hidden:
+        raise PreflightError(
+            f"--from role is subject to row-level security on {len(hidden)} tables: "
+            f"{_listing(hidden)}; it would see only the rows its policies show. Connect as a "
+            "superuser or a role with BYPASSRLS (or the owner of tables that do not FORCE row "
+            "level security)"
+        )
+
+
+def not_copied_note(source: psycopg.Connection) -> tuple[str, dict]:
+    """(note for people, figures for the JSON report) of what the copy leaves out by design."""
+    found = catalog.not_copied(source)
+    owners = found["owners"]
+    note = (
+        f"not copied (by design): {found['grants']} grants, ownership by "
+        f"{len(owners)} roles ({_listing(owners) or 'none'}; the --to role owns every copy), "
+        f"{found['publications']} publications, {found['subscriptions']} subscriptions, "
+        f"{found['role_settings']} per-role settings in this database"
+    )
+    return note, found
 
 
 def check_target_privileges(target: psycopg.Connection, source_schemas: list[str]) -> None:
@@ -161,6 +200,7 @@ def run_preflight(
         check_target_empty(target, target_url)
     notes.append(check_extensions(source, target))
     check_source_privileges(source)
+    check_row_security(source)
     schemas = [
         r[0]
         for r in source.execute(
@@ -175,6 +215,8 @@ def run_preflight(
             "does not move; migrate them separately (pg_dump --large-objects) or convert to bytea"
         )
     notes.append("large objects: none")
+    note, skipped = not_copied_note(source)
+    notes.append(note)
     tables = catalog.tables(source)
     no_pk = [t.qualified for t in tables if not t.has_pk]
     if no_pk:
@@ -192,5 +234,12 @@ def run_preflight(
     source.commit()
     target.commit()
     return Preflight(
-        source_version, target_version, tables, sequences, total_bytes, total_rows, notes
+        source_version,
+        target_version,
+        tables,
+        sequences,
+        total_bytes,
+        total_rows,
+        notes,
+        skipped,
     )

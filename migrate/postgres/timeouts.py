@@ -1,0 +1,36 @@
+"""The run's timeouts, in a module of their own so the CLI can name their defaults without
+importing psycopg."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Seconds; 0 means no limit. `connect`: establishing a session (TCP, TLS, authentication).
+    `read`: how long sent data may go unacknowledged, and a silent peer is probed by TCP
+    keepalives, before the session is dropped (libpq `tcp_user_timeout` + keepalives).
+    `statement`: the server cancels any one statement (a COPY of a whole table is one) running
+    longer, and any wait for a lock (`statement_timeout`)."""
+
+    connect: int = 10
+    read: int = 120
+    statement: int = 0
+
+    def libpq(self) -> dict[str, str | int]:
+        """The libpq parameters for these timeouts, shared by psycopg and pg_dump/psql."""
+        params: dict[str, str | int] = {"connect_timeout": self.connect}
+        if self.read:
+            params.update(
+                keepalives=1,
+                keepalives_idle=max(1, self.read // 3),
+                keepalives_interval=max(1, self.read // 9),
+                keepalives_count=3,
+                tcp_user_timeout=self.read * 1000,
+            )
+        return params
+
+    def options(self) -> str:
+        """Server settings every session starts with (libpq `options`)."""
+        return f"-c row_security=off -c statement_timeout={self.statement * 1000}"
