@@ -319,7 +319,8 @@ def not_copied(conn: psycopg.Connection) -> dict[str, int | list[str]]:
     """What the copy leaves behind by design, counted so a run can say so: grants (explicit ACL
     entries for roles other than the object's owner, default privileges too), the owning roles
     (everything on the target belongs to the target's role), publications, subscriptions, and
-    per-role settings in this database (roles are not copied)."""
+    per-role settings in this database (roles are not copied). The public schema's grants are
+    left out: every database has its own."""
     grants = conn.execute(
         f"""SELECT
           (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace,
@@ -328,7 +329,7 @@ def not_copied(conn: psycopg.Connection) -> dict[str, int | list[str]]:
                   JOIN pg_namespace n ON n.oid = c.relnamespace, aclexplode(a.attacl) x
             WHERE {USER_NAMESPACE} AND NOT a.attisdropped)
         + (SELECT count(*) FROM pg_namespace n, aclexplode(n.nspacl) x
-            WHERE {USER_NAMESPACE} AND x.grantee <> n.nspowner)
+            WHERE {USER_NAMESPACE} AND x.grantee <> n.nspowner AND n.nspname <> 'public')
         + (SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace,
                   aclexplode(p.proacl) x WHERE {USER_NAMESPACE} AND x.grantee <> p.proowner)
         + (SELECT count(*) FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace,

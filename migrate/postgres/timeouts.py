@@ -32,5 +32,11 @@ class Timeouts:
         return params
 
     def options(self) -> str:
-        """Server settings every session starts with (libpq `options`)."""
-        return f"-c row_security=off -c statement_timeout={self.statement * 1000}"
+        """Server settings every session starts with (libpq `options`): the statement timeout,
+        row security off (see `conn`), and a search_path of pg_catalog alone, so every name the
+        catalog prints (regclass, pg_get_*def) is schema-qualified the same way on both sides,
+        whatever search_path the databases set for themselves."""
+        return (
+            f"-c statement_timeout={self.statement * 1000} -c row_security=off "
+            "-c search_path=pg_catalog"
+        )

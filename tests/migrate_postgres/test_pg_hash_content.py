@@ -107,8 +107,8 @@ def test_values_moved_between_rows_differ(make_database) -> None:
         )
         if column == "id":
             swap = (
-                f"UPDATE m SET id = CASE id WHEN {x} THEN -{y} ELSE -{x} END WHERE id IN ({x}, {y});"
-                f"UPDATE m SET id = -id WHERE id < 0"
+                f"UPDATE m SET id = CASE id WHEN {x} THEN -{y} ELSE -{x} END "
+                f"WHERE id IN ({x}, {y}); UPDATE m SET id = -id WHERE id < 0"
             )
         with psycopg.connect(target, autocommit=True) as conn:
             conn.execute(swap)
