@@ -38,7 +38,16 @@ PARALLEL_FIRST = {"INDEX", "CONSTRAINT"}
 PARALLEL_LAST = {"FK CONSTRAINT"}
 # Event triggers fire on the DDL that follows them, so they come last of all, as pg_dump orders
 # them: created earlier, a DDL-audit trigger would write rows on the target during the migration.
+# (With them go their own comments and labels, which need them to exist.)
 LAST = {"EVENT TRIGGER"}
+
+
+def _is_last(entry: Entry) -> bool:
+    return entry.type in LAST or (
+        entry.type in {"COMMENT", "SECURITY LABEL"} and entry.name.startswith("EVENT TRIGGER ")
+    )
+
+
 DEADLOCK_RETRIES = 5
 # Test-only hook: seconds to sleep between a schema step's commit on the target and its journal
 # entry, the window where a kill -9 leaves work done that the journal does not know about.
@@ -71,7 +80,7 @@ _EXISTS = {
     "RULE": _on_table("pg_rewrite", "ev_class", "rulename"),
     "STATISTICS": """SELECT 1 FROM pg_statistic_ext s JOIN pg_namespace n
                      ON n.oid = s.stxnamespace WHERE n.nspname = %s AND s.stxname = %s""",
-    "EVENT TRIGGER": "SELECT 1 FROM pg_event_trigger WHERE %s IS NOT NULL AND evtname = %s",
+    "EVENT TRIGGER": "SELECT 1 FROM pg_event_trigger WHERE %s::text IS NOT NULL AND evtname = %s",
 }
 # Entries that give the same result when run twice: run again on resume.
 REPEATABLE = {"ROW SECURITY", "MATERIALIZED VIEW DATA", "COMMENT", "SECURITY LABEL"}
@@ -192,7 +201,13 @@ class PostData:
         return conn
 
     def _landed(self, conn: psycopg.Connection, entry: Entry) -> bool:
-        """On resume: whether `entry` committed before the crash (so must not run again)."""
+        """On resume: whether `entry` committed before the crash (so must not run again).
+
+        Event triggers are applied strictly after every other entry; once one exists on the
+        target (empty when the run began), all the others landed, and running a repeatable one
+        again would fire the event triggers."""
+        if not _is_last(entry) and conn.execute("SELECT 1 FROM pg_event_trigger").fetchone():
+            return True
         if entry.type in REPEATABLE:
             return False
         if entry.type not in _EXISTS:
@@ -257,6 +272,8 @@ class PostData:
 
     def apply(self, entries: list[Entry]) -> None:
         self._parallel([e for e in entries if e.type in PARALLEL_FIRST])
-        self._serial([e for e in entries if e.type not in PARALLEL_FIRST | PARALLEL_LAST | LAST])
+        self._serial(
+            [e for e in entries if e.type not in PARALLEL_FIRST | PARALLEL_LAST and not _is_last(e)]
+        )
         self._parallel([e for e in entries if e.type in PARALLEL_LAST])
-        self._serial([e for e in entries if e.type in LAST])
+        self._serial([e for e in entries if _is_last(e)])
