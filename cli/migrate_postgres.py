@@ -70,6 +70,15 @@ def postgres(
             "may take on either server (0: no limit).",
         ),
     ] = Timeouts.statement,
+    lock_timeout: Annotated[
+        int,
+        typer.Option(
+            "--lock-timeout",
+            min=0,
+            help="Seconds a source session may wait for a lock another session holds "
+            "(0: no limit).",
+        ),
+    ] = Timeouts.lock,
 ) -> None:
     """Copy a PostgreSQL database to another server: preflight, schema, parallel COPY from one
     snapshot, indexes, sequences, ANALYZE, then verify row counts and content hashes per table.
@@ -89,6 +98,6 @@ def postgres(
         allow_downgrade=allow_downgrade,
         chunk_bytes=_size(chunk_size),
         quiet=json_out,
-        timeouts=Timeouts(connect_timeout, read_timeout, statement_timeout),
+        timeouts=Timeouts(connect_timeout, read_timeout, statement_timeout, lock_timeout),
     )
     run_and_exit(lambda: migrate(options), PreflightError, json_out=json_out, label="refused")

@@ -106,13 +106,15 @@ def connect(url: PgUrl, *, autocommit: bool = False) -> psycopg.Connection:
 
 
 def connect_source(url: PgUrl) -> psycopg.Connection:
-    """A source session whose every transaction is REPEATABLE READ, READ ONLY."""
+    """A source session whose every transaction is REPEATABLE READ, READ ONLY, and whose lock
+    waits end after the run's lock timeout."""
     conn = connect(url)
     conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
     conn.read_only = True
     conn.execute(
         "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
     )
+    conn.execute("SELECT set_config('lock_timeout', %s, false)", (f"{url.timeouts.lock}s",))
     conn.commit()
     return conn
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import psycopg
@@ -103,11 +105,7 @@ def check_target_empty(target: psycopg.Connection, url: PgUrl) -> None:
         )
 
 
-def check_extensions(source: psycopg.Connection, target: psycopg.Connection) -> str:
-    used = {name for name in catalog.extensions(source) if name != "plpgsql"}
-    available = {
-        r[0] for r in target.execute("SELECT name FROM pg_available_extensions").fetchall()
-    }
+def check_extensions(used: set[str], available: set[str]) -> str:
     missing = sorted(used - available)
     if missing:
         raise PreflightError(
@@ -181,9 +179,22 @@ def check_target_privileges(target: psycopg.Connection, source_schemas: list[str
         )
 
 
+@contextmanager
+def querying(url: PgUrl) -> Iterator[None]:
+    """A failed query (a timeout, a lost connection) becomes a refusal naming its side."""
+    try:
+        yield
+    except psycopg.Error as exc:
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise PreflightError(
+            f"{url.option}: preflight query on {url.redacted} failed: {message}"
+        ) from None
+
+
 def run_preflight(
     source: psycopg.Connection,
     target: psycopg.Connection,
+    source_url: PgUrl,
     target_url: PgUrl,
     *,
     allow_downgrade: bool,
@@ -196,18 +207,37 @@ def run_preflight(
         check_versions(source_version, target_version, allow_downgrade=allow_downgrade),
         check_tools(source_version),
     ]
-    if not target_may_hold_run:
-        check_target_empty(target, target_url)
-    notes.append(check_extensions(source, target))
-    check_source_privileges(source)
-    check_row_security(source)
-    schemas = [
-        r[0]
-        for r in source.execute(
-            f"SELECT n.nspname FROM pg_namespace n WHERE {USER_NAMESPACE}"
-        ).fetchall()
-    ]
-    check_target_privileges(target, schemas)
+    with querying(target_url):
+        if not target_may_hold_run:
+            check_target_empty(target, target_url)
+        available = {
+            r[0] for r in target.execute("SELECT name FROM pg_available_extensions").fetchall()
+        }
+    with querying(source_url):
+        used = {name for name in catalog.extensions(source) if name != "plpgsql"}
+        notes.append(check_extensions(used, available))
+        check_source_privileges(source)
+        check_row_security(source)
+        schemas = [
+            r[0]
+            for r in source.execute(
+                f"SELECT n.nspname FROM pg_namespace n WHERE {USER_NAMESPACE}"
+            ).fetchall()
+        ]
+    with querying(target_url):
+        check_target_privileges(target, schemas)
+    with querying(source_url):
+        return _source_facts(source, target, source_version, target_version, notes)
+
+
+def _source_facts(
+    source: psycopg.Connection,
+    target: psycopg.Connection,
+    source_version: int,
+    target_version: int,
+    notes: list[str],
+) -> Preflight:
+    """The source's side of preflight: large objects, what is not copied, tables, sizes."""
     large_objects = catalog.large_object_count(source)
     if large_objects:
         raise PreflightError(

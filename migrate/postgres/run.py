@@ -122,6 +122,7 @@ class Migration:
                     found = run_preflight(
                         coordinator,
                         target,
+                        self.source,
                         self.target,
                         allow_downgrade=self.opts.allow_downgrade,
                         target_may_hold_run=self.resuming,

@@ -89,6 +89,9 @@ REPEATABLE = {"ROW SECURITY", "MATERIALIZED VIEW DATA", "COMMENT", "SECURITY LAB
 def _dump_command(source: PgUrl, section: str, snapshot: str | None) -> tuple[list[str], dict]:
     conninfo, env = source.for_tools()
     cmd = ["pg_dump", f"--section={section}", *_DUMP_FLAGS, "--dbname", conninfo]
+    if source.timeouts.lock:
+        # pg_dump turns statement_timeout and lock_timeout off for itself; this is its own
+        cmd.append(f"--lock-wait-timeout={source.timeouts.lock * 1000}")
     if snapshot:
         cmd.append(f"--snapshot={snapshot}")
     return cmd, env

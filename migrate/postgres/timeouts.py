@@ -12,11 +12,14 @@ class Timeouts:
     `read`: how long sent data may go unacknowledged, and a silent peer is probed by TCP
     keepalives, before the session is dropped (libpq `tcp_user_timeout` + keepalives).
     `statement`: the server cancels any one statement (a COPY of a whole table is one) running
-    longer, and any wait for a lock (`statement_timeout`)."""
+    longer (`statement_timeout`). `lock`: how long a source session (pg_dump's too) waits for a
+    lock another session of the source holds, e.g. an application's long migration
+    (`lock_timeout`); target sessions wait only for each other, so they have none."""
 
     connect: int = 10
     read: int = 120
     statement: int = 0
+    lock: int = 60
 
     def libpq(self) -> dict[str, str | int]:
         """The libpq parameters for these timeouts, shared by psycopg and pg_dump/psql."""
