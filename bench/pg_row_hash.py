@@ -1,0 +1,92 @@
+"""Bench: what each part of the PostgreSQL row hash costs, one hash query at a time.
+
+Builds the migrate bench's `orders` table (`bench/migrate_postgres.py`'s generator, no small
+tables) in a throwaway database, then times `SELECT count(*), sum(row_hash) FROM orders` for the
+row hash as it was before the content fixes, each fix alone on top of it, and the hash verification
+now uses (`verify._row_hash`), serially (`max_parallel_workers_per_gather = 0`), median of
+--repeat runs. The database is dropped afterwards.
+
+    .venv/bin/python bench/pg_row_hash.py [--size-mb 256] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import typer
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from migrate_postgres import _drop, _recreate, generate
+
+from migrate.postgres.catalog import tables
+from migrate.postgres.conn import apply_verify_settings, connect_source, parse_url
+from migrate.postgres.verify import _row_hash
+
+NAME = "trudeploy_bench_pg_rowhash"
+STATUS = (
+    "CASE r.status WHEN 'new' THEN 0 WHEN 'paid' THEN 1 WHEN 'shipped' THEN 2 "
+    "WHEN 'returned' THEN 3 ELSE hashtextextended(r.status::text, 0) END"
+)
+
+
+def _record(amount: str = "r.amount", note: str = "r.note", attrs: str = "r.attrs") -> str:
+    return (
+        f"hash_record_extended(ROW(r.id, r.customer_id, {STATUS}, {amount}, r.placed_at, "
+        f"{note}, {attrs}), 0)"
+    )
+
+
+def _mixed(record: str) -> str:
+    return f"hash_record_extended(ROW(int8send({record})), 0)"
+
+
+def main(
+    size_mb: int = typer.Option(256, help="Approximate size of the generated source in MB."),
+    repeat: int = typer.Option(3, help="Runs per variant; the median is reported."),
+) -> None:
+    admin = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    url = _recreate(admin, NAME)
+    try:
+        generate(url, size_mb, 0)
+        with connect_source(parse_url(url, "--from")) as conn:
+            conn.autocommit = True
+            apply_verify_settings(conn)
+            conn.execute("SET max_parallel_workers_per_gather = 0")
+            orders = next(t for t in tables(conn) if t.name == "orders")
+            variants = {
+                "count(*) only": "0",
+                "before: linear record hash": _record(),
+                "+ mix (bytea hash of the record hash)": _mixed(_record()),
+                "+ mix via hashtextextended(h::text)": f"hashtextextended(({_record()})::text, 0)",
+                "+ numeric scale": _record(amount="r.amount, scale(r.amount)"),
+                "numeric as text instead": _record(amount="r.amount::text"),
+                '+ text COLLATE "C"': _record(note='r.note COLLATE "C"'),
+                "+ jsonb as text": _record(attrs="r.attrs::text"),
+                "after: verify._row_hash": _row_hash(orders, "record").as_string(conn),
+            }
+            results = {}
+            for label, expression in variants.items():
+                query = f"SELECT count(*), sum({expression})::text FROM ONLY public.orders r"
+                conn.execute(query)  # warm the cache
+                runs = []
+                for _ in range(repeat):
+                    started = time.perf_counter()
+                    conn.execute(query).fetchone()
+                    runs.append(time.perf_counter() - started)
+                results[label] = round(statistics.median(runs), 3)
+                print(f"{label:45s} {results[label]:7.3f} s", file=sys.stderr)
+            results["rows"] = conn.execute("SELECT count(*) FROM orders").fetchone()[0]
+    finally:
+        _drop(admin, NAME)
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    typer.run(main)
