@@ -55,15 +55,17 @@ HASH_IS_CONTENT = [
 
 # How each column enters the row hash, decided on its type (a domain by its base type):
 #   value    by its type's hash (types above, and arrays of them); value_c: under COLLATE "C"
+#   numeric  by value, and its scale (numeric equality says 1.0 = 1.00), or for NaN and the
+#            infinities (which all hash alike) their text
 #   float    by value, and zeros by their text: float equality (and hash) says -0 = 0
 #   enum     by its label's position (enum hashes are OIDs, which differ between databases)
 #   text     as text rendered with pinned settings: every other type, whose equality can differ
-#            from its content (numeric 1.0 = 1.00, interval '1 day' = '24 hours', jsonb
-#            1.0 = 1.00, citext, ...)
+#            from its content (interval '1 day' = '24 hours', jsonb 1.0 = 1.00, citext, ...)
 _HASH_KIND = f"""CASE
     WHEN b.oid = ANY('{{{",".join(HASH_IS_CONTENT)}}}'::regtype[])
       OR (b.typcategory = 'A' AND b.typelem = ANY('{{{",".join(HASH_IS_CONTENT)}}}'::regtype[]))
       THEN CASE WHEN b.typcollation <> 0 THEN 'value_c' ELSE 'value' END
+    WHEN b.oid = 'numeric'::regtype THEN 'numeric'
     WHEN b.oid IN ('float4'::regtype, 'float8'::regtype) THEN 'float'
     WHEN b.typtype = 'e' THEN 'enum'
     ELSE 'text' END"""

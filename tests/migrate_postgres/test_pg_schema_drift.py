@@ -3,7 +3,11 @@ last, and what is not copied reported."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+
 import psycopg
+import pytest
 from pg_helpers import cli, fingerprint, journal_files, report
 
 # One object of every kind verification compares, and an event trigger that logs DDL into a
@@ -114,3 +118,49 @@ def test_schema_settings_and_event_triggers_copied_then_drift_caught(
     assert human.returncode == 1
     assert "not copied (by design): 2 grants" in " ".join(human.stderr.split())
     assert "database settings" in human.stderr
+
+
+@pytest.fixture
+def non_owner(pg_admin_url) -> Iterator[str]:
+    """A login role that does not own the target database (so may not ALTER DATABASE)."""
+    name = f"trudeploy_nonowner_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {name} LOGIN")
+    yield name
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        conn.execute(f"DROP ROLE {name}")
+
+
+def test_settings_the_target_role_may_not_set_are_reported(
+    make_database, non_owner, state_dir
+) -> None:
+    source, target = make_database("pgsrc"), make_database("pgdst")
+    with psycopg.connect(source, autocommit=True) as conn:
+        conn.execute(f"ALTER DATABASE \"{source.rsplit('/', 1)[1]}\" SET timezone = 'Asia/Tokyo'")
+        conn.execute("CREATE TABLE items (id int PRIMARY KEY)")
+    db = target.rsplit("/", 1)[1]
+    with psycopg.connect(target, autocommit=True) as conn:
+        conn.execute(f'GRANT CREATE ON DATABASE "{db}" TO {non_owner}')
+        conn.execute(f"GRANT CREATE ON SCHEMA public TO {non_owner}")
+    as_non_owner = target.replace("postgres@", f"{non_owner}@", 1)
+    try:
+        done = cli("--from", source, "--to", as_non_owner, "--json")
+
+        assert done.returncode == 1, done.stderr + done.stdout
+        result = report(done)
+        statement = f'ALTER DATABASE "{db}" SET "TimeZone" TO \'Asia/Tokyo\''
+        assert any(
+            line.startswith("not copied: 1 database settings") and statement in line
+            for line in result["preflight"]
+        ), result["preflight"]
+        assert [(c["subject"], c["check"]) for c in result["checks"] if not c["ok"]] == [
+            ("database settings", "definitions")
+        ]
+        with psycopg.connect(target, autocommit=True) as conn:
+            conn.execute(statement)  # what the report told the operator to run
+        run_id = journal_files(state_dir)[0].stem
+        resumed = cli("--from", source, "--to", as_non_owner, "--resume", run_id, "--json")
+        assert resumed.returncode == 0, resumed.stdout
+    finally:
+        with psycopg.connect(target, autocommit=True) as conn:
+            conn.execute(f"DROP OWNED BY {non_owner}")
