@@ -80,6 +80,7 @@ _EXISTS = {
     "RULE": _on_table("pg_rewrite", "ev_class", "rulename"),
     "STATISTICS": """SELECT 1 FROM pg_statistic_ext s JOIN pg_namespace n
                      ON n.oid = s.stxnamespace WHERE n.nspname = %s AND s.stxname = %s""",
+    # event triggers belong to no schema (pg_dump says "-"); the query takes it all the same
     "EVENT TRIGGER": "SELECT 1 FROM pg_event_trigger WHERE %s::text IS NOT NULL AND evtname = %s",
 }
 # Entries that give the same result when run twice: run again on resume.
