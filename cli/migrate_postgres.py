@@ -8,6 +8,7 @@ import typer
 
 from cli.migrate_run import run_and_exit
 from migrate.postgres.sizes import DEFAULT_CHUNK_BYTES, parse_size
+from migrate.postgres.timeouts import Timeouts
 
 
 def _size(text: str) -> int:
@@ -43,6 +44,41 @@ def postgres(
             "--chunk-size", help="Split tables larger than this into key ranges (e.g. 128MB)."
         ),
     ] = f"{DEFAULT_CHUNK_BYTES // 1024**2}MB",
+    connect_timeout: Annotated[
+        int,
+        typer.Option(
+            "--connect-timeout",
+            min=1,
+            help="Seconds to establish each session (TCP, TLS, authentication) before giving up.",
+        ),
+    ] = Timeouts.connect,
+    read_timeout: Annotated[
+        int,
+        typer.Option(
+            "--read-timeout",
+            min=0,
+            help="Seconds a peer may leave sent data unacknowledged, or stay silent to TCP "
+            "keepalives, before its session is dropped (0: the OS default, minutes to hours).",
+        ),
+    ] = Timeouts.read,
+    statement_timeout: Annotated[
+        int,
+        typer.Option(
+            "--statement-timeout",
+            min=0,
+            help="Seconds any one statement (a whole table's COPY or hash is one) or lock wait "
+            "may take on either server (0: no limit).",
+        ),
+    ] = Timeouts.statement,
+    lock_timeout: Annotated[
+        int,
+        typer.Option(
+            "--lock-timeout",
+            min=0,
+            help="Seconds a source session may wait for a lock another session holds "
+            "(0: no limit).",
+        ),
+    ] = Timeouts.lock,
 ) -> None:
     """Copy a PostgreSQL database to another server: preflight, schema, parallel COPY from one
     snapshot, indexes, sequences, ANALYZE, then verify row counts and content hashes per table.
@@ -62,5 +98,6 @@ def postgres(
         allow_downgrade=allow_downgrade,
         chunk_bytes=_size(chunk_size),
         quiet=json_out,
+        timeouts=Timeouts(connect_timeout, read_timeout, statement_timeout, lock_timeout),
     )
     run_and_exit(lambda: migrate(options), PreflightError, json_out=json_out, label="refused")

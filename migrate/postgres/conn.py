@@ -2,21 +2,27 @@
 
 Source sessions are read-only at the session level (every transaction they start is READ ONLY,
 REPEATABLE READ), so no code path can write to the source even by mistake.
+
+Every session, ours and pg_dump's/psql's, runs with `row_security = off`: a query that a
+row-level security policy would filter then fails instead of silently returning fewer rows, so a
+copy or a verification can never see part of a table and call it the whole. And every session
+has the run's timeouts (`Timeouts`): a peer that accepts and never answers, or stops answering,
+fails the run naming its side instead of hanging it.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from migrate.postgres.errors import PreflightError
+from migrate.postgres.timeouts import Timeouts
 from migrate.urls import redact
 
-CONNECT_TIMEOUT = 10
 _SCHEMES = ("postgresql", "postgres")
 
 # Same text rendering of every value on both sides, so row hashes are comparable.
@@ -36,6 +42,7 @@ class PgUrl:
 
     url: str
     option: str
+    timeouts: Timeouts = field(default_factory=Timeouts)
 
     @property
     def redacted(self) -> str:
@@ -45,19 +52,25 @@ class PgUrl:
     def database(self) -> str:
         return urlsplit(self.url).path.lstrip("/")
 
+    def params(self) -> dict:
+        """The URL's libpq parameters with the run's timeouts and session settings added."""
+        params = conninfo_to_dict(self.url)
+        params.update(self.timeouts.libpq())
+        params["options"] = f"{params.get('options') or ''} {self.timeouts.options()}".strip()
+        return params
+
     def for_tools(self) -> tuple[str, dict[str, str]]:
         """(conninfo, environment) for pg_dump/psql: the password travels in PGPASSWORD, never
         on the command line where `ps` would show it."""
-        params = conninfo_to_dict(self.url)
+        params = self.params()
         env = dict(os.environ)
         password = params.pop("password", None)
         if password is not None:
             env["PGPASSWORD"] = str(password)
-        params.setdefault("connect_timeout", CONNECT_TIMEOUT)
         return make_conninfo(**params), env
 
 
-def parse_url(url: str, option: str) -> PgUrl:
+def parse_url(url: str, option: str, timeouts: Timeouts | None = None) -> PgUrl:
     """Check `url` is a postgresql:// URL naming a database; else PreflightError naming the flag."""
     valid = "expected postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE"
     try:
@@ -75,16 +88,15 @@ def parse_url(url: str, option: str) -> PgUrl:
         conninfo_to_dict(url)
     except psycopg.ProgrammingError as exc:
         raise PreflightError(f"{option}: {exc}; {valid}") from None
-    return PgUrl(url, option)
+    return PgUrl(url, option, timeouts or Timeouts())
 
 
 def connect(url: PgUrl, *, autocommit: bool = False) -> psycopg.Connection:
     """Open a session or raise PreflightError saying which side is unreachable and why."""
     try:
         return psycopg.connect(
-            url.url,
+            make_conninfo(**url.params()),
             autocommit=autocommit,
-            connect_timeout=CONNECT_TIMEOUT,
             application_name="trudeploy-migrate",
         )
     except psycopg.OperationalError as exc:
@@ -94,13 +106,15 @@ def connect(url: PgUrl, *, autocommit: bool = False) -> psycopg.Connection:
 
 
 def connect_source(url: PgUrl) -> psycopg.Connection:
-    """A source session whose every transaction is REPEATABLE READ, READ ONLY."""
+    """A source session whose every transaction is REPEATABLE READ, READ ONLY, and whose lock
+    waits end after the run's lock timeout."""
     conn = connect(url)
     conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
     conn.read_only = True
     conn.execute(
         "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
     )
+    conn.execute("SELECT set_config('lock_timeout', %s, false)", (f"{url.timeouts.lock}s",))
     conn.commit()
     return conn
 

@@ -171,7 +171,10 @@ class DataCopy:
                     try:
                         rows = self.copy_unit(src, dst, unit)
                     except psycopg.Error as exc:
-                        raise CopyError(f"copying {unit.name}: {exc}") from exc
+                        raise CopyError(
+                            f"copying {unit.name} from {self.source.redacted} "
+                            f"to {self.target.redacted}: {exc}"
+                        ) from exc
                     if self.delay:
                         time.sleep(self.delay)
                     self.mark_done(unit.name, {"rows": rows})

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import psycopg
@@ -32,6 +34,7 @@ class Preflight:
     total_bytes: int
     total_rows: int
     notes: list[str] = field(default_factory=list)
+    not_copied: dict = field(default_factory=dict)
 
 
 def _listing(names: list[str]) -> str:
@@ -76,12 +79,24 @@ def check_tools(source: int) -> str:
     return f"client tools: pg_dump {dump}"
 
 
+# Kinds that exist only on a table, or that an empty database has anyway (plpgsql).
+_NOT_ON_THEIR_OWN = {"constraints", "indexes", "row security", "policies", "rules", "statistics"}
+
+
+def target_objects(target: psycopg.Connection) -> list[str]:
+    """Every user object of the target that a fresh, empty database would not have."""
+    found = catalog.objects(target)
+    return [
+        f"{kind.rstrip('s')} {name}"
+        for kind, items in found.items()
+        if kind not in _NOT_ON_THEIR_OWN | {"extensions"}
+        for name in items
+    ]
+
+
 def check_target_empty(target: psycopg.Connection, url: PgUrl) -> None:
     """The target must hold no user objects: migrating into a used database would mix data."""
-    found = catalog.objects(target)
-    found.pop("constraints")  # constraints and indexes only exist with their tables
-    found.pop("indexes")
-    names = [f"{kind[:-1]} {name}" for kind, items in found.items() for name in items]
+    names = target_objects(target)
     if names:
         raise PreflightError(
             f"--to database {url.database!r} is not empty "
@@ -90,11 +105,7 @@ def check_target_empty(target: psycopg.Connection, url: PgUrl) -> None:
         )
 
 
-def check_extensions(source: psycopg.Connection, target: psycopg.Connection) -> str:
-    used = {name for name in catalog.extensions(source) if name != "plpgsql"}
-    available = {
-        r[0] for r in target.execute("SELECT name FROM pg_available_extensions").fetchall()
-    }
+def check_extensions(used: set[str], available: set[str]) -> str:
     missing = sorted(used - available)
     if missing:
         raise PreflightError(
@@ -121,6 +132,32 @@ def check_source_privileges(source: psycopg.Connection) -> None:
         )
 
 
+def check_row_security(source: psycopg.Connection) -> None:
+    """Refuse when a row-level security policy would hide rows of a table from the --from role:
+    every session reads with row_security = off, so such a table could not be read at all."""
+    hidden = catalog.rls_hidden_tables(source)
+    if hidden:
+        raise PreflightError(
+            f"--from role is subject to row-level security on {len(hidden)} tables: "
+            f"{_listing(hidden)}; it would see only the rows its policies show. Connect as a "
+            "superuser or a role with BYPASSRLS (or the owner of tables that do not FORCE row "
+            "level security)"
+        )
+
+
+def not_copied_note(source: psycopg.Connection) -> tuple[str, dict]:
+    """(note for people, figures for the JSON report) of what the copy leaves out by design."""
+    found = catalog.not_copied(source)
+    owners = found["owners"]
+    note = (
+        f"not copied (by design): {found['grants']} grants, ownership by "
+        f"{len(owners)} roles ({_listing(owners) or 'none'}; the --to role owns every copy), "
+        f"{found['publications']} publications, {found['subscriptions']} subscriptions, "
+        f"{found['role_settings']} per-role settings in this database"
+    )
+    return note, found
+
+
 def check_target_privileges(target: psycopg.Connection, source_schemas: list[str]) -> None:
     """The target role must create schemas, and create objects in the schemas that already exist."""
     can_create = target.execute(
@@ -142,9 +179,22 @@ def check_target_privileges(target: psycopg.Connection, source_schemas: list[str
         )
 
 
+@contextmanager
+def querying(url: PgUrl) -> Iterator[None]:
+    """A failed query (a timeout, a lost connection) becomes a refusal naming its side."""
+    try:
+        yield
+    except psycopg.Error as exc:
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise PreflightError(
+            f"{url.option}: preflight query on {url.redacted} failed: {message}"
+        ) from None
+
+
 def run_preflight(
     source: psycopg.Connection,
     target: psycopg.Connection,
+    source_url: PgUrl,
     target_url: PgUrl,
     *,
     allow_downgrade: bool,
@@ -157,17 +207,37 @@ def run_preflight(
         check_versions(source_version, target_version, allow_downgrade=allow_downgrade),
         check_tools(source_version),
     ]
-    if not target_may_hold_run:
-        check_target_empty(target, target_url)
-    notes.append(check_extensions(source, target))
-    check_source_privileges(source)
-    schemas = [
-        r[0]
-        for r in source.execute(
-            f"SELECT n.nspname FROM pg_namespace n WHERE {USER_NAMESPACE}"
-        ).fetchall()
-    ]
-    check_target_privileges(target, schemas)
+    with querying(target_url):
+        if not target_may_hold_run:
+            check_target_empty(target, target_url)
+        available = {
+            r[0] for r in target.execute("SELECT name FROM pg_available_extensions").fetchall()
+        }
+    with querying(source_url):
+        used = {name for name in catalog.extensions(source) if name != "plpgsql"}
+        notes.append(check_extensions(used, available))
+        check_source_privileges(source)
+        check_row_security(source)
+        schemas = [
+            r[0]
+            for r in source.execute(
+                f"SELECT n.nspname FROM pg_namespace n WHERE {USER_NAMESPACE}"
+            ).fetchall()
+        ]
+    with querying(target_url):
+        check_target_privileges(target, schemas)
+    with querying(source_url):
+        return _source_facts(source, target, source_version, target_version, notes)
+
+
+def _source_facts(
+    source: psycopg.Connection,
+    target: psycopg.Connection,
+    source_version: int,
+    target_version: int,
+    notes: list[str],
+) -> Preflight:
+    """The source's side of preflight: large objects, what is not copied, tables, sizes."""
     large_objects = catalog.large_object_count(source)
     if large_objects:
         raise PreflightError(
@@ -175,6 +245,8 @@ def run_preflight(
             "does not move; migrate them separately (pg_dump --large-objects) or convert to bytea"
         )
     notes.append("large objects: none")
+    note, skipped = not_copied_note(source)
+    notes.append(note)
     tables = catalog.tables(source)
     no_pk = [t.qualified for t in tables if not t.has_pk]
     if no_pk:
@@ -192,5 +264,12 @@ def run_preflight(
     source.commit()
     target.commit()
     return Preflight(
-        source_version, target_version, tables, sequences, total_bytes, total_rows, notes
+        source_version,
+        target_version,
+        tables,
+        sequences,
+        total_bytes,
+        total_rows,
+        notes,
+        skipped,
     )

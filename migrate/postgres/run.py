@@ -1,5 +1,8 @@
 """One PostgreSQL migration, start to finish: preflight, plan, schema, data, post-data, sequences,
-verification, ANALYZE. Every step after preflight is journaled, so `--resume` skips finished work.
+database settings, verification, ANALYZE. Every step after preflight is journaled, so `--resume`
+skips finished work; a step that committed on the target just before a kill -9 but was not
+journaled is recognised on the target and not run twice (pre-data here, post-data in `schema`,
+data units are cleared and copied again in `copy`).
 
 The coordinator session (the source connection opened first) exports the snapshot every reader
 imports and stays open until the last reader is done, keeping that snapshot valid.
@@ -12,22 +15,22 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO
 
 import psycopg
 from psycopg import sql
 
 from migrate.journal import Journal, JournalError
-from migrate.postgres import schema, sequences
-from migrate.postgres.conn import PgUrl, connect, connect_source, parse_url
+from migrate.postgres import catalog, schema, sequences, settings
+from migrate.postgres.conn import PgUrl, Timeouts, connect, connect_source, parse_url
 from migrate.postgres.copy import DataCopy, reset_block_tables
 from migrate.postgres.display import Bars
 from migrate.postgres.errors import CopyError, PreflightError
 from migrate.postgres.plan import Unit, make_plan
-from migrate.postgres.preflight import Preflight, run_preflight
+from migrate.postgres.preflight import Preflight, run_preflight, target_objects
 from migrate.postgres.sizes import DEFAULT_CHUNK_BYTES
-from migrate.postgres.verify import verify
+from migrate.postgres.verify import definitions_check, verify
 from migrate.report import Report
 
 KIND = "postgres"
@@ -43,6 +46,7 @@ class Options:
     allow_downgrade: bool = False
     chunk_bytes: int = DEFAULT_CHUNK_BYTES
     quiet: bool = False
+    timeouts: Timeouts = field(default_factory=Timeouts)
 
 
 def _open_run(opts: Options, source: PgUrl, target: PgUrl) -> Journal | None:
@@ -74,8 +78,8 @@ class Migration:
 
     def __init__(self, opts: Options) -> None:
         self.opts = opts
-        self.source = parse_url(opts.source, "--from")
-        self.target = parse_url(opts.target, "--to")
+        self.source = parse_url(opts.source, "--from", opts.timeouts)
+        self.target = parse_url(opts.target, "--to", opts.timeouts)
         if opts.jobs < 1:
             raise PreflightError(f"--jobs must be at least 1, got {opts.jobs}")
         self.journal = _open_run(opts, self.source, self.target)
@@ -112,19 +116,22 @@ class Migration:
         try:
             target = connect(self.target, autocommit=True)
             with target, self._timed("preflight"):
-                pre_data_done = self.resuming and self.journal.is_done("schema:pre-data")
                 try:
+                    # A run being resumed passed the emptiness check when it started; whatever
+                    # the target holds now is its own work (checked by the pre-data step).
                     found = run_preflight(
                         coordinator,
                         target,
+                        self.source,
                         self.target,
                         allow_downgrade=self.opts.allow_downgrade,
-                        target_may_hold_run=pre_data_done,
+                        target_may_hold_run=self.resuming,
                     )
                 except psycopg.Error as exc:
                     message = str(exc).strip().splitlines()[0]
                     raise PreflightError(f"preflight query failed: {message}") from None
             self.report.preflight = found.notes
+            self.report.stats["not_copied"] = found.not_copied
             try:
                 snapshot = coordinator.execute("SELECT pg_export_snapshot()").fetchone()[0]
                 units = self._plan(coordinator, found)
@@ -195,7 +202,7 @@ class Migration:
         assert journal is not None
         if self._step("schema:pre-data"):
             with self._timed("schema"):
-                schema.copy_pre_data(self.source, self.target, snapshot)
+                self._pre_data(snapshot)
             journal.mark_done("schema:pre-data")
         if self.resuming:
             reset_block_tables(
@@ -236,6 +243,48 @@ class Migration:
                 with connect(self.target, autocommit=True) as conn:
                     sequences.write_values(conn, values)
             journal.mark_done("sequences")
+        if self._step("database settings"):
+            self._database_settings()
+            journal.mark_done("database settings")
+
+    def _pre_data(self, snapshot: str) -> None:
+        """Load the schema, unless a resumed run's pre-data committed before its journal entry
+        (one transaction: all of it is there, or nothing is). A target holding anything else
+        is refused: nothing is loaded over it."""
+        if self.resuming:
+            with connect(self.target) as target:
+                present = target_objects(target)
+                if present:
+                    self._check_pre_data_landed(target)
+                    return
+        schema.copy_pre_data(self.source, self.target, snapshot)
+        schema.step_delay()
+
+    def _check_pre_data_landed(self, target: psycopg.Connection) -> None:
+        with connect_source(self.source) as source:
+            src, tgt = catalog.objects(source), catalog.objects(target)
+        kinds = ("schemas", "tables", "sequences", "views", "functions", "types")
+        checks = [definitions_check(kind, src[kind], tgt[kind]) for kind in kinds]
+        failed = [f"{c.subject}: {c.detail}" for c in checks if not c.ok]
+        if failed:
+            raise CopyError(
+                f"--to {self.target.redacted} holds objects, but not the source's schema as this "
+                f"run would have loaded it ({'; '.join(failed)}); migrate into an empty database"
+            )
+
+    def _database_settings(self) -> None:
+        """Copy ALTER DATABASE ... SET settings; the ones the --to role may not set are reported
+        with the statement to run (verification then fails until they are)."""
+        with connect_source(self.source) as source:
+            wanted = catalog.database_settings(source)
+        with connect(self.target, autocommit=True) as target:
+            refused = settings.copy_settings(target, wanted)
+        self.report.stats["database_settings"] = len(wanted)
+        if refused:
+            self.report.preflight.append(
+                f"not copied: {len(refused)} database settings (the --to role does not own the "
+                f"database); run as its owner: {'; '.join(refused)}"
+            )
 
     def _post_data(self, snapshot: str, bars: Bars) -> None:
         journal = self.journal

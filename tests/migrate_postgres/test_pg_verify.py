@@ -55,7 +55,7 @@ def test_every_kind_of_drift_is_reported(make_database, state_dir) -> None:
         ("app.events_2024q2", "hash"),
         ("app.customers", "hash"),
         ("app.invoice_no", "sequence"),
-        ("indexes", "objects"),
+        ("indexes", "definitions"),
         ("app.audit_log", "rows"),
         ("app.audit_log", "hash"),
         ("app.big", "hash"),
