@@ -17,6 +17,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from core.vocabulary import Env, Size, TargetName
 
 NAMESPACE = "trudeploy"
+HOSTNAME = r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
+"""A lower-case DNS name: labels of 1-63 letters, digits and inner hyphens, a letter TLD."""
+
+# Envs whose app redirects every request to HTTPS (ENV=staging|production), so a target whose
+# load balancer only serves TLS on a domain needs one (AWS: no certificate without a domain).
+HTTPS_ENVS = (Env.staging, Env.production)
+HTTPS_NEEDS_DOMAIN = (TargetName.aws,)
 
 
 # Provider settings a target cannot run without, checked before any resource is declared.
@@ -111,11 +118,8 @@ class StackConfig(_Strict):
 
     env: Env
     target: TargetName
-    domain: str | None = Field(
-        default=None,
-        max_length=253,
-        pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
-    )
+    domain: str | None = Field(default=None, max_length=253, pattern=HOSTNAME)
+    dns_zone: str | None = Field(default=None, alias="dnsZone", max_length=253, pattern=HOSTNAME)
     postgres: PostgresConfig = PostgresConfig()
     redis: RedisConfig = RedisConfig()
     storage: StorageConfig = StorageConfig()
@@ -144,6 +148,7 @@ class StackConfig(_Strict):
                     f"{NAMESPACE}:{secret_key} is only used with {cap}.provider external "
                     f"(it is {provider})"
                 )
+        problems += self._domain_problems()
         for setting in REQUIRED_PROVIDER_SETTINGS.get(self.target, ()):
             ns, name = setting.split(":", 1)
             if name not in self.providers.get(ns, {}):
@@ -152,11 +157,39 @@ class StackConfig(_Strict):
             raise ValueError("; ".join(problems))
         return self
 
+    def _domain_problems(self) -> list[str]:
+        """The public-HTTP rules (INVARIANTS O6): HTTPS needs a domain where the target has no
+        other certificate, and a DNS zone must hold the domain it is asked to serve."""
+        problems: list[str] = []
+        if self.target in HTTPS_NEEDS_DOMAIN and self.env in HTTPS_ENVS and self.domain is None:
+            problems.append(
+                f"{NAMESPACE}:domain is required for env {self.env.value} on target "
+                f"{self.target.value}: without it the load balancer serves plain HTTP while the "
+                "app redirects every request to HTTPS; set it with "
+                f"`pulumi config set {NAMESPACE}:domain app.example.com`"
+            )
+        if self.dns_zone is not None:
+            if self.domain is None:
+                problems.append(
+                    f"{NAMESPACE}:dnsZone is set but {NAMESPACE}:domain is not: the zone only "
+                    "holds records for the domain; set the domain or remove the zone"
+                )
+            elif not (self.domain == self.dns_zone or self.domain.endswith(f".{self.dns_zone}")):
+                problems.append(
+                    f"{NAMESPACE}:domain {self.domain} is not within {NAMESPACE}:dnsZone "
+                    f"{self.dns_zone}; the zone must be the domain itself or one of its parents"
+                )
+        return problems
+
     def settings(self) -> dict[str, Any]:
-        """Provider settings by full key (`aws:region`), as targets read them."""
-        return {
+        """Provider settings by full key (`aws:region`), as targets read them, plus the
+        target-specific `trudeploy:dnsZone` when set."""
+        settings = {
             f"{ns}:{name}": v for ns, values in self.providers.items() for name, v in values.items()
         }
+        if self.dns_zone is not None:
+            settings[f"{NAMESPACE}:dnsZone"] = self.dns_zone
+        return settings
 
 
 def _loc_to_path(loc: tuple[Any, ...]) -> str:

@@ -23,7 +23,15 @@ class StorageArgs:
 
     spec: StorageSpec
     region: str
+    force_destroy: bool = False
+    """Outside production `pulumi destroy` empties the bucket first (S3 refuses to delete a
+    non-empty one); a production bucket keeps its objects and stops the destroy instead."""
+    access_log_bucket: pulumi.Input[str] | None = None
+    """Server access logs go there under `ACCESS_LOG_PREFIX` (the audit log bucket)."""
     tags: Mapping[str, str] = field(default_factory=dict)
+
+
+ACCESS_LOG_PREFIX = "s3/media/"
 
 
 def _deny_insecure_transport(arn: str) -> str:
@@ -60,7 +68,7 @@ class S3Bucket(Component):
             aws.s3.Bucket,
             f"{name}-bucket",
             bucket=spec.bucket,
-            force_destroy=False,
+            force_destroy=args.force_destroy,
             tags=tags,
         )
         self.arn: pulumi.Output[str] = bucket.arn
@@ -151,6 +159,14 @@ class S3Bucket(Component):
                         max_age_seconds=3600,
                     )
                 ],
+            )
+        if args.access_log_bucket is not None:
+            self.child(
+                aws.s3.BucketLogging,
+                f"{name}-access-logs",
+                bucket=bucket.id,
+                target_bucket=args.access_log_bucket,
+                target_prefix=ACCESS_LOG_PREFIX,
             )
         self.outputs = StorageOutputs(
             bucket=bucket.bucket, region=pulumi.Output.from_input(args.region)
