@@ -92,6 +92,11 @@ def _security_group(a: SimArgs) -> dict[str, Any]:
     }
 
 
+def _default_security_group(a: SimArgs) -> dict[str, Any]:
+    """The VPC's own group, adopted: AWS named it `default` when it created the VPC."""
+    return {**_security_group(a), "name": "default", "description": "default VPC security group"}
+
+
 def _named(service: str, kind: str, key: str = "name") -> SimRule:
     def rule(a: SimArgs) -> dict[str, Any]:
         name = autoname(a, key)
@@ -435,7 +440,7 @@ RULES: dict[str, Callable[[SimArgs], dict[str, Any]]] = {
     "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
     "aws:route53/getZone:getZone": _hosted_zone,
     "aws:route53/record:Record": _record,
-    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": _security_group,
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": _default_security_group,
     "aws:ec2/vpcEndpoint:VpcEndpoint": _vpc_endpoint,
     "aws:ec2/flowLog:FlowLog": _flow_log,
     "aws:s3/bucketLogging:BucketLogging": _bucket_part,
