@@ -4,9 +4,14 @@ trail (access logs, flow logs, WAF logs) and an edge (WAF, private endpoints, re
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
+
 import aws_checks as checks
 import pytest
-from aws_plans import ENVS, one, plan_for, plan_with, prod_config
+import yaml
+from aws_plans import ENVS, REPO, one, plan_for, plan_with, prod_config
 
 from components import registry
 from components.aws.logbucket import elb_principal
@@ -163,3 +168,23 @@ def test_elb_log_delivery_principal_depends_on_the_region_age() -> None:
     plan = plan_with({**prod_config(env="production"), "aws:region": "ap-southeast-5"})
     days = profile("production").log_retention_days
     assert checks.alb_access_logs(plan, days, elb_principal("ap-southeast-5")) == []
+
+
+def test_trudeploy_validate_refuses_a_production_aws_stack_without_a_domain(tmp_path) -> None:
+    """The operator's view: exit 2, the file and the key named, no traceback."""
+    shutil.copy(REPO / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
+    (tmp_path / "Pulumi.prod.yaml").write_text(
+        yaml.safe_dump({"config": prod_config(env="production", domain=None)})
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "cli.main", "validate", "--root", str(tmp_path)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
+    )
+    out = " ".join((proc.stdout + proc.stderr).split())
+    assert proc.returncode == 2, out
+    assert "Pulumi.prod.yaml" in out and "trudeploy:domain is required" in out
+    assert "Traceback" not in out
