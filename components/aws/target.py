@@ -228,4 +228,5 @@ class AwsTarget(BaseTarget):
 
 
 def _str_or_none(value: object | None) -> str | None:
+    """A setting as text (the engine hands config values as strings or decoded JSON)."""
     return None if value is None else str(value)
