@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from components.aws.logbucket import LogDestination
 from components.base import Component
 from components.contract import ChildTransform, HealthSpec, Ingress
 
@@ -38,18 +39,8 @@ class LoadBalancerArgs:
     deletion_protection: bool
     dns_zone: str | None = None
     """A public Route 53 hosted zone (its domain name) that holds `domain`."""
-    access_logs: AccessLogs | None = None
+    access_logs: LogDestination | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class AccessLogs:
-    """Where the balancer writes its access logs; `ready` is the bucket policy that lets it
-    (ELB checks write access when logging is switched on, so the balancer waits for it)."""
-
-    bucket: pulumi.Input[str]
-    prefix: str
-    ready: pulumi.Resource
 
 
 def records_to_create(options: list[dict], domain: str, alb_dns: str) -> list[dict[str, str]]:

@@ -69,6 +69,16 @@ S3_LOG_DELIVERY = "logging.s3.amazonaws.com"
 
 
 @dataclass(frozen=True)
+class LogDestination:
+    """Where a service writes its logs in the bucket; `ready` is the bucket policy that lets it
+    (ELB checks write access when logging is switched on, so writers wait for the policy)."""
+
+    bucket: pulumi.Input[str]
+    prefix: str
+    ready: pulumi.Resource
+
+
+@dataclass(frozen=True)
 class LogBucketArgs:
     """The bucket's name, region and how long logs are kept."""
 
@@ -122,7 +132,7 @@ def log_bucket_policy(bucket_arn: str, account: str, region: str) -> str:
 
 
 class LogBucket(Component):
-    """`name` (the bucket), `alb_prefix`, and `policy` (writers wait for it)."""
+    """`alb` and `s3` (the log destinations of the balancer and of bucket access logging)."""
 
     def __init__(
         self,
@@ -195,6 +205,6 @@ class LogBucket(Component):
             ),
             opts=pulumi.ResourceOptions(depends_on=[block]),
         )
-        self.name: pulumi.Output[str] = bucket.bucket
-        self.alb_prefix = ALB_PREFIX
+        self.alb = LogDestination(bucket=bucket.bucket, prefix=ALB_PREFIX, ready=self.policy)
+        self.s3 = LogDestination(bucket=bucket.bucket, prefix=S3_PREFIX, ready=self.policy)
         self.done({"bucket": bucket.bucket, "arn": bucket.arn})

@@ -17,7 +17,7 @@ import pulumi
 from components.aws.endpoints import EndpointsArgs, PrivateEndpoints
 from components.aws.flowlogs import FlowLogs, FlowLogsArgs
 from components.aws.image import EcrImage, ImageArgs
-from components.aws.loadbalancer import AccessLogs, LoadBalancer, LoadBalancerArgs
+from components.aws.loadbalancer import LoadBalancer, LoadBalancerArgs
 from components.aws.logbucket import LogBucket, LogBucketArgs
 from components.aws.network import Network, NetworkArgs
 from components.aws.postgres import PORT as POSTGRES_PORT
@@ -140,7 +140,7 @@ class AwsTarget(BaseTarget):
                 spec=spec,
                 region=self.region,
                 force_destroy=not self.ctx.profile.deletion_protection,
-                access_log_bucket=self._logs.name if self._logs else None,
+                access_logs=self._logs.s3 if self._logs else None,
                 tags=self.ctx.tags,
             ),
             transform=self.ctx.transform,
@@ -159,11 +159,7 @@ class AwsTarget(BaseTarget):
                 domain=spec.domain,
                 deletion_protection=self.ctx.profile.deletion_protection,
                 dns_zone=_str_or_none(self.ctx.setting("trudeploy:dnsZone")),
-                access_logs=None
-                if self._logs is None
-                else AccessLogs(
-                    bucket=self._logs.name, prefix=self._logs.alb_prefix, ready=self._logs.policy
-                ),
+                access_logs=self._logs.alb if self._logs else None,
                 tags=self.ctx.tags,
             ),
             transform=self.ctx.transform,

@@ -931,12 +931,16 @@ def flow_logs(plan: Plan, retention_days: int) -> list[str]:
 
 
 def media_access_logging(plan: Plan) -> list[str]:
-    """Server access logs of every media bucket go to the log bucket, under a prefix."""
+    """Server access logs of every media bucket go to the log bucket, under a prefix, switched
+    on only after the log bucket's policy lets S3 deliver them."""
     logs = {b.id for b in log_buckets(plan)}
+    policies = {p.urn for p in plan.of_type(BUCKET_POLICY) if p.inputs.get("bucket") in logs}
     logged = {
         lg.inputs.get("bucket")
         for lg in plan.of_type(BUCKET_LOGGING)
-        if lg.inputs.get("targetBucket") in logs and lg.inputs.get("targetPrefix")
+        if lg.inputs.get("targetBucket") in logs
+        and lg.inputs.get("targetPrefix")
+        and policies & plan.depends_on(lg.urn)
     }
     return [
         f"{b.name}: no server access logging to the log bucket"
