@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from components.aws.logbucket import LogDestination
 from components.base import Component
 from components.contract import ChildTransform, StorageOutputs, StorageSpec
 
@@ -26,12 +27,9 @@ class StorageArgs:
     force_destroy: bool = False
     """Outside production `pulumi destroy` empties the bucket first (S3 refuses to delete a
     non-empty one); a production bucket keeps its objects and stops the destroy instead."""
-    access_log_bucket: pulumi.Input[str] | None = None
-    """Server access logs go there under `ACCESS_LOG_PREFIX` (the audit log bucket)."""
+    access_logs: LogDestination | None = None
+    """Server access logs go there (the audit log bucket), under `<prefix>media/`."""
     tags: Mapping[str, str] = field(default_factory=dict)
-
-
-ACCESS_LOG_PREFIX = "s3/media/"
 
 
 def _deny_insecure_transport(arn: str) -> str:
@@ -160,13 +158,15 @@ class S3Bucket(Component):
                     )
                 ],
             )
-        if args.access_log_bucket is not None:
+        logs = args.access_logs
+        if logs is not None:
             self.child(
                 aws.s3.BucketLogging,
                 f"{name}-access-logs",
                 bucket=bucket.id,
-                target_bucket=args.access_log_bucket,
-                target_prefix=ACCESS_LOG_PREFIX,
+                target_bucket=logs.bucket,
+                target_prefix=f"{logs.prefix}media/",
+                opts=pulumi.ResourceOptions(depends_on=[logs.ready]),
             )
         self.outputs = StorageOutputs(
             bucket=bucket.bucket, region=pulumi.Output.from_input(args.region)
