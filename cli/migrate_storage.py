@@ -8,8 +8,8 @@ from cli.migrate_run import run_and_exit
 
 
 def storage_command(
-    source: str = typer.Option(..., "--from", help="s3://bucket[/prefix] or file:///path"),
-    target: str = typer.Option(..., "--to", help="s3://bucket[/prefix] or file:///path"),
+    source: str = typer.Option(..., "--from", help=r"s3://bucket\[/prefix] or file:///path"),
+    target: str = typer.Option(..., "--to", help=r"s3://bucket\[/prefix] or file:///path"),
     from_endpoint: str | None = typer.Option(None, help="S3 endpoint URL of the source."),
     to_endpoint: str | None = typer.Option(None, help="S3 endpoint URL of the target."),
     from_region: str | None = typer.Option(None, help="S3 region of the source."),

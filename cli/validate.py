@@ -11,26 +11,39 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-ROOT = Path(__file__).resolve().parent.parent
 console = Console()
 
 
 def validate(
     root: Annotated[
-        Path, typer.Option(help="Project directory holding the Pulumi.<stack>.yaml files.")
-    ] = ROOT,
+        Path | None,
+        typer.Option(
+            help="Project directory holding the Pulumi.<stack>.yaml files "
+            "(default: the current directory if it has a Pulumi.yaml, else the installed project)",
+            show_default=False,
+        ),
+    ] = None,
     as_json: bool = typer.Option(False, "--json", help="Print results as JSON."),
 ) -> None:
-    """Validate every stack file; exit 2 if any is invalid. Needs no Pulumi CLI."""
+    """Validate every stack file, and that its target is available; exit 2 if any is not.
+    Needs no Pulumi CLI."""
+    from cli.project import default_root
+    from components import registry
+    from components.contract import TargetNotAvailable
     from stacks.config import ConfigError, load_stack_file
 
+    root = root or default_root()
     files = sorted(p for p in root.glob("Pulumi.*.yaml"))
     results = []
     for path in files:
         try:
             cfg = load_stack_file(path)
+            # a valid file for a target with no package is still a stack nobody can deploy
+            registry.load_target(cfg.target)
         except ConfigError as exc:
             results.append({"file": path.name, "ok": False, "errors": exc.errors})
+        except TargetNotAvailable as exc:
+            results.append({"file": path.name, "ok": False, "errors": [str(exc)]})
         else:
             results.append(
                 {"file": path.name, "ok": True, "env": cfg.env.value, "target": cfg.target.value}

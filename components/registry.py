@@ -1,8 +1,9 @@
 """Target name -> package, imported lazily so a stack pays only for the provider SDK it uses.
 
-Adding a cloud: fill `components/<name>/` (exporting `Target`, and optionally `simulated` and
-`plan_view` modules) — this table already names every target, so nothing here changes. A package
-that does not yet export `Target` reports "not available yet" instead of failing half-way.
+Adding a cloud: fill `components/<name>/` (exporting `Target`, and optionally `simulated`,
+`constraints` and `plan_view` modules) — this table already names every target, so nothing here
+changes. A package that does not yet export `Target` reports "not available yet" instead of
+failing half-way.
 """
 
 from __future__ import annotations
@@ -54,6 +55,13 @@ def simulated_rules(name: TargetName | str) -> dict[str, Callable[..., dict[str,
     """The target's computed-output rules for the offline plan (`<target>/simulated.py`)."""
     module = _submodule(name, "simulated")
     return dict(getattr(module, "RULES", {})) if module else {}
+
+
+def constraints(name: TargetName | str) -> dict[str, Any]:
+    """The target's provider input constraints for the offline plan (`<target>/constraints.py`,
+    `CONSTRAINTS`: type token -> `components.constraints.Constraints`)."""
+    module = _submodule(name, "constraints")
+    return dict(getattr(module, "CONSTRAINTS", {})) if module else {}
 
 
 def plan_view(name: TargetName | str) -> Any:

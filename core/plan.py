@@ -46,6 +46,9 @@ class Plan:
     resources: list[PlanResource]
     outputs: dict[str, Any]
     unsimulated_types: list[str]
+    unconstrained_types: list[str] = field(default_factory=list)
+    """Types the plan declares that no input constraints cover: what the offline check cannot
+    vouch for, listed so a reviewer sees the gap."""
     secret_values: frozenset[str] = field(default_factory=frozenset, repr=False)
 
     def to_dict(self) -> dict[str, Any]:

@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from core.vocabulary import Env, Size, TargetName
+from stacks.names import name_errors, project_name
 
 NAMESPACE = "trudeploy"
 HOSTNAME = r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
@@ -260,13 +261,39 @@ def parse_stack_config(raw: dict[str, Any], source: str) -> StackConfig:
         raise ConfigError(source, lines) from None
 
 
+def _stacks_in(root: Path) -> str:
+    """The stacks a project has, to name in a 'no such stack' error."""
+    names = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in root.glob("Pulumi.*.yaml"))
+    return f"stacks here: {', '.join(names)}" if names else "this directory has no stack files"
+
+
 def load_stack_file(path: Path) -> StackConfig:
-    """Read and validate one `Pulumi.<stack>.yaml`; every problem raises ConfigError."""
+    """Read and validate one `Pulumi.<stack>.yaml`, including the project and stack names it
+    gives the cloud (the project's from the `Pulumi.yaml` beside it); every problem raises
+    ConfigError."""
+    config = _load_config(path)
+    project = project_name(path.parent)
+    stack = path.name.removeprefix("Pulumi.").removesuffix(".yaml")
+    if project is not None:
+        check_names(project, stack, config.target, path.name)
+    return config
+
+
+def check_names(project: str, stack: str, target: TargetName, source: str) -> None:
+    """Raise ConfigError when the project or stack name cannot prefix this target's cloud names."""
+    errors = name_errors(project, stack, target)
+    if errors:
+        raise ConfigError(source, errors)
+
+
+def _load_config(path: Path) -> StackConfig:
     source = path.name
     try:
         doc = yaml.safe_load(path.read_text())
     except FileNotFoundError:
-        raise ConfigError(source, ["no such stack file"]) from None
+        raise ConfigError(
+            source, [f"no such stack file in {path.parent}; {_stacks_in(path.parent)}"]
+        ) from None
     except yaml.YAMLError as exc:
         raise ConfigError(source, [f"not valid YAML: {exc}"]) from None
     if not isinstance(doc, dict) or "config" not in doc:

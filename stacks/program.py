@@ -35,7 +35,13 @@ from components.contract import (
 from components.external import external_postgres, external_redis
 from components.secrets import AppSecrets
 from core.profiles import APP_SIZES, Profile
-from stacks.config import NAMESPACE, BuildConfig, StackConfig, parse_stack_config
+from stacks.config import (
+    NAMESPACE,
+    BuildConfig,
+    StackConfig,
+    check_names,
+    parse_stack_config,
+)
 from stacks.profiles import resolve
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -52,7 +58,10 @@ def runtime_config() -> StackConfig:
         key: {"secure": "runtime"} if is_config_secret(key) else _decode(value)
         for key, value in merged.items()
     }
-    return parse_stack_config(raw, f"Pulumi.{pulumi.get_stack()}.yaml")
+    source = f"Pulumi.{pulumi.get_stack()}.yaml"
+    config = parse_stack_config(raw, source)
+    check_names(pulumi.get_project(), pulumi.get_stack(), config.target, source)
+    return config
 
 
 def _decode(value: Any) -> Any:

@@ -126,6 +126,8 @@ class LoadBalancer(Component):
         alb = self.child(
             aws.lb.LoadBalancer,
             f"{name}-alb",
+            # Named: Pulumi's autoname adds 8 characters, past the 32 AWS allows.
+            name=f"{name}-alb",
             load_balancer_type="application",
             internal=False,
             subnets=args.public_subnet_ids,
@@ -146,6 +148,7 @@ class LoadBalancer(Component):
         self.target_group = self.child(
             aws.lb.TargetGroup,
             f"{name}-web",
+            name=f"{name}-web",  # as the ALB: the autoname would pass 32 characters
             vpc_id=args.vpc_id,
             target_type="ip",
             protocol="HTTP",

@@ -241,7 +241,7 @@ def private_group(
         ip_protocol="tcp",
         from_port=port,
         to_port=port,
-        description="from the service's tasks only",
+        description="from the service tasks only",
         tags=dict(tags),
     )
     owner.child(

@@ -20,8 +20,8 @@ class ImageArgs:
 
 
 class AppImage(Component):
-    """`docker build` of `app/Dockerfile` into the local daemon (no registry push), or a pull of
-    `app.image`. `ref` is what every process container runs."""
+    """`docker build` of `app/Dockerfile` into the local daemon (no registry push) for the
+    daemon's own platform, or a pull of `app.image`. `ref` is what every process container runs."""
 
     def __init__(
         self,
@@ -40,10 +40,11 @@ class AppImage(Component):
                 docker.Image,
                 f"{name}-build",
                 image_name=args.tag,
+                # No platform: the daemon builds for its own, the one these containers run on
+                # (a pinned linux/amd64 ran under emulation, or not at all, on an arm64 host).
                 build=docker.DockerBuildArgs(
                     context=str(spec.context),
                     dockerfile=str(spec.dockerfile),
-                    platform="linux/amd64",
                 ),
                 skip_push=True,
             )

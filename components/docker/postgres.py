@@ -53,15 +53,11 @@ class PostgresContainer(Component):
             labels=volume_labels(args.tags),
             opts=pulumi.ResourceOptions(protect=spec.deletion_protection),
         )
-        envs = pulumi.Output.secret(
-            password.result.apply(
-                lambda pw: [
-                    f"POSTGRES_USER={spec.username}",
-                    f"POSTGRES_DB={spec.database}",
-                    f"POSTGRES_PASSWORD={pw}",
-                ]
-            )
-        )
+        envs = [
+            f"POSTGRES_USER={spec.username}",
+            f"POSTGRES_DB={spec.database}",
+            pulumi.Output.concat("POSTGRES_PASSWORD=", pulumi.Output.secret(password.result)),
+        ]
         self.container = self.child(
             docker.Container,
             f"{name}-container",

@@ -17,6 +17,15 @@ from components.docker.common import (
     volume_labels,
 )
 
+SERVER_SCRIPT = (
+    'exec docker-entrypoint.sh redis-server --appendonly yes --requirepass "$REDIS_PASSWORD"'
+)
+"""The image's entrypoint drops root (chowns the data directory to `redis`, then `su-exec redis`)
+only when its first argument is `redis-server`. A shell is needed to read the password from the
+environment, so the shell hands over to that entrypoint rather than to redis-server directly,
+which would keep it running as root. Volumes written by an earlier root redis are chowned by the
+same step, so they keep working."""
+
 
 @dataclass(frozen=True)
 class RedisArgs:
@@ -28,8 +37,9 @@ class RedisArgs:
 
 
 class RedisContainer(Component):
-    """`redis:<version>-alpine` on the backend network only. The password reaches redis-server
-    through the environment (a secret input), never through its command line."""
+    """`redis:<version>-alpine` on the backend network only, running as the image's `redis` user.
+    The password reaches redis-server through the environment (a secret input), never through
+    the container's command."""
 
     def __init__(
         self,
@@ -59,14 +69,11 @@ class RedisContainer(Component):
             name=spec.name,
             hostname="redis",
             image=image.image_id,
-            command=[
-                "sh",
-                "-c",
-                'exec redis-server --appendonly yes --requirepass "$REDIS_PASSWORD"',
+            command=["sh", "-c", SERVER_SCRIPT],
+            envs=[
+                pulumi.Output.concat(f"{key}=", pulumi.Output.secret(password.result))
+                for key in ("REDIS_PASSWORD", "REDISCLI_AUTH")
             ],
-            envs=pulumi.Output.secret(
-                password.result.apply(lambda pw: [f"REDIS_PASSWORD={pw}", f"REDISCLI_AUTH={pw}"])
-            ),
             **stateful_container(
                 tags=args.tags,
                 capability="redis",

@@ -21,7 +21,10 @@ from components.docker.common import (
     PROCESS_LABEL,
     RESTART,
     ROLE_LABEL,
+    STOP_GRACE_SECONDS,
+    STOP_SIGNAL,
     labels,
+    require_exit_zero,
 )
 
 
@@ -54,23 +57,18 @@ def web_health(spec: HealthSpec, port: int) -> docker.ContainerHealthcheckArgs:
     )
 
 
-def env_list(env: AppEnv) -> pulumi.Output[list[str]]:
-    """`KEY=value` strings for Docker; secret as a whole because it carries secrets (Docker has
-    no secret store for plain containers, so S2 is met by Pulumi's encrypted state only)."""
+def env_list(env: AppEnv) -> list[pulumi.Output[str]]:
+    """`KEY=value` strings for Docker, one Output per key: only the items of `env.secret` are
+    secret, so `pulumi preview` and the offline plan show the plain values (a wrong host or flag
+    is visible) and mask the credentials. Docker has no secret store for plain containers, so S2
+    is met by Pulumi's encrypted state only."""
     keys = env.keys()
-    values = {**env.plain, **env.secret}
-    return pulumi.Output.secret(
-        pulumi.Output.all(*[values[k] for k in keys]).apply(
-            lambda vs: [f"{k}={v}" for k, v in zip(keys, vs, strict=True)]
-        )
-    )
-
-
-def _require_success(code: int | None) -> str:
-    """The release step's exit code, or a failed deployment if migrations failed."""
-    if code not in (0, None):
-        raise RuntimeError(f"release (migrations) exited with code {code}; not starting the app")
-    return str(code or 0)
+    return [
+        pulumi.Output.concat(key, "=", pulumi.Output.secret(env.secret[key]))
+        if key in env.secret
+        else pulumi.Output.concat(key, "=", env.plain[key])
+        for key in keys
+    ]
 
 
 class DockerService(Component):
@@ -87,9 +85,9 @@ class DockerService(Component):
         spec = args.spec
         envs = env_list(args.env)
         release = self._container(args, spec.processes["release"], 0, envs, [])
-        # The provider waits for an attached container to exit but records a failure only as
-        # `exit_code`; carrying it into the others' labels stops them on a failed migration.
-        gate = release.exit_code.apply(_require_success)
+        # Carrying the release's checked exit code into the others' labels means none of them is
+        # declared after a failed migration.
+        gate = require_exit_zero(release, "release (migrations)")
         self.web = [
             self._container(args, spec.processes["web"], i, envs, [release], gate)
             for i in range(spec.processes["web"].replicas)
@@ -110,7 +108,7 @@ class DockerService(Component):
         args: ServiceArgs,
         process: ProcessSpec,
         index: int,
-        envs: pulumi.Output[list[str]],
+        envs: list[pulumi.Output[str]],
         after: list[pulumi.Resource],
         release_exit: pulumi.Output[str] | None = None,
     ) -> docker.Container:
@@ -134,7 +132,14 @@ class DockerService(Component):
                 docker.ContainerLabelArgs(label="trudeploy.release-exit-code", value=release_exit),
             ]
         if process.long_lived:
-            props |= {"restart": RESTART, "must_run": True}
+            grace = STOP_GRACE_SECONDS[process.name]
+            props |= {
+                "restart": RESTART,
+                "must_run": True,
+                "stop_signal": STOP_SIGNAL,
+                "stop_timeout": grace,
+                "destroy_grace_seconds": grace,
+            }
             networks.append(docker.ContainerNetworksAdvancedArgs(name=args.edge_network))
         else:
             # One-shot: attached, so creation returns only once it has exited.

@@ -22,6 +22,7 @@ from components.docker.common import (
     ROLE_LABEL,
     health,
     labels,
+    require_exit_zero,
     stateful_container,
     volume_labels,
 )
@@ -64,7 +65,8 @@ def bucket_policy(bucket: str) -> str:
 
 
 def init_script(bucket: str, versioning: bool) -> str:
-    """The `mc` commands run once per deploy; every step is idempotent."""
+    """The `mc` commands run once per deploy; every step is idempotent, and any failing step
+    fails the script (`set -e`), hence the container's exit code and the deployment."""
     steps = [
         'mc alias set local http://minio:9000 "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD"',
         f"mc mb --ignore-existing local/{bucket}",
@@ -73,7 +75,9 @@ def init_script(bucket: str, versioning: bool) -> str:
         f"printf '%s' '{bucket_policy(bucket)}' > /tmp/policy.json",
         "mc admin policy create local app-bucket /tmp/policy.json",
         'mc admin user add local "$APP_ACCESS_KEY" "$APP_SECRET_KEY"',
-        'mc admin policy attach local app-bucket --user "$APP_ACCESS_KEY" || true',
+        # Idempotent without `|| true` since mc RELEASE.2024-10-08 (minio/mc#5058: an attach
+        # already in effect exits 0), so a real failure here still fails the deployment.
+        'mc admin policy attach local app-bucket --user "$APP_ACCESS_KEY"',
     ]
     return "set -e; " + "; ".join(steps)
 
@@ -112,11 +116,12 @@ class MinioStorage(Component):
         mc_image = self.child(
             docker.RemoteImage, f"{name}-mc-image", name=MC_IMAGE, keep_locally=True
         )
-        root_env = pulumi.Output.secret(
-            root_password.result.apply(
-                lambda pw: ["MINIO_ROOT_USER=trudeploy-root", f"MINIO_ROOT_PASSWORD={pw}"]
-            )
-        )
+        root_env = [
+            "MINIO_ROOT_USER=trudeploy-root",
+            pulumi.Output.concat(
+                "MINIO_ROOT_PASSWORD=", pulumi.Output.secret(root_password.result)
+            ),
+        ]
         self.server = self.child(
             docker.Container,
             f"{name}-minio",
@@ -136,11 +141,11 @@ class MinioStorage(Component):
                 wait_timeout=120,
             ),
         )
-        init_env = pulumi.Output.secret(
-            pulumi.Output.all(root_env, app_key.result, app_secret.result).apply(
-                lambda v: [*v[0], f"APP_ACCESS_KEY={v[1]}", f"APP_SECRET_KEY={v[2]}"]
-            )
-        )
+        init_env = [
+            *root_env,
+            pulumi.Output.concat("APP_ACCESS_KEY=", pulumi.Output.secret(app_key.result)),
+            pulumi.Output.concat("APP_SECRET_KEY=", pulumi.Output.secret(app_secret.result)),
+        ]
         self.init = self.child(
             docker.Container,
             f"{name}-bucket-init",
@@ -157,9 +162,10 @@ class MinioStorage(Component):
             labels=labels(args.tags, **{ROLE_LABEL: "job", "trudeploy.capability": "storage"}),
             opts=pulumi.ResourceOptions(depends_on=[self.server]),
         )
-        # Deriving the outputs from the init container's id makes the app depend on the bucket
-        # being created, not only on MinIO being up.
-        ready = self.init.id
+        # Deriving the outputs from the init container's checked exit code makes the app depend
+        # on the bucket and its user being created, not only on MinIO being up, and fails the
+        # deployment if `mc` failed.
+        ready = require_exit_zero(self.init, "storage init (bucket, app user)")
         self.outputs = StorageOutputs(
             bucket=ready.apply(lambda _: spec.bucket),
             region=pulumi.Output.from_input(REGION),

@@ -5,10 +5,12 @@ outputs from the target's rules. `RecordingMonitor` wraps Pulumi's own `MockMoni
 what the mock API hides from `Mocks.new_resource`: the parent, and the dependencies the SDK
 computed (`depends_on` plus the resources whose outputs feed each input).
 
-Secrets: the SDK serialises a secret input as a value wrapped in Pulumi's secret signature, and the
-mock monitor deserialises it to that wrapper (secretness pushed up to the enclosing list or map).
-The recorder masks every wrapped value and remembers the plaintext in `secret_values`, so a test
-can scan the plan for leaks; the plaintext is never put into the plan itself.
+Secrets: the SDK serialises a secret input as a value wrapped in Pulumi's secret signature, at the
+place it occurs: one secret item of a list is wrapped alone. Pulumi's own deserialiser pushes that
+secretness up to the enclosing list or map, which would mask a container's plain env values along
+with its secret ones; the recorder reads the inputs a second time keeping each wrapper where it was
+sent (`keep_secrets_in_place`), masks exactly the wrapped values, and remembers their plaintext in
+`secret_values`, so a test can scan the plan for leaks; the plaintext is never put into the plan.
 """
 
 from __future__ import annotations
@@ -20,21 +22,38 @@ from collections.abc import Mapping
 from typing import Any
 
 import pulumi
+from google.protobuf import struct_pb2
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
+from components.constraints import ConstraintBook, Constraints
 from components.simulated import SimArgs, SimRule
 from core.plan import MASK, PlanResource
 
 _ENV_ITEM = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=")
 
 
+def keep_secrets_in_place(value: Any) -> Any:
+    """`value` (a protobuf Struct, list or scalar from a registration) as Python values, with each
+    secret wrapper where the SDK put it. Unlike `rpc.deserialize_property`, a list or map with one
+    secret item stays a plain list or map holding one wrapped item. Special objects (secrets,
+    assets, archives, resource references) are deserialised by Pulumi itself."""
+    if isinstance(value, struct_pb2.Struct):
+        if rpc._special_sig_key in value:
+            return rpc.deserialize_properties(value)
+        items = {k: keep_secrets_in_place(v) for k, v in value.items()}
+        return {k: v for k, v in items.items() if v is not None}
+    if isinstance(value, struct_pb2.ListValue):
+        return [keep_secrets_in_place(v) for v in value]
+    return rpc.deserialize_property(value)
+
+
 def unwrap(value: Any, found: set[str]) -> Any:
     """Plain value with secret wrappers removed. A secret that wraps a single string goes into
-    `found`; a secret list or map is not collected item by item, because the SDK pushes the
-    secretness of one item up to its container, which would make the plain items look secret."""
+    `found`; a secret list or map is not collected item by item: where Pulumi's deserialiser
+    pushed one item's secretness up to its container, its plain items would look secret."""
     if rpc.is_rpc_secret(value):
         inner = rpc.unwrap_rpc_secret(value)
         if isinstance(inner, str) and inner:
@@ -72,7 +91,8 @@ def mask(value: Any, repo_root: str, secret: bool = False) -> Any:
 
 
 class SimulatedCloud(pulumi_mocks.Mocks):
-    """Fills computed outputs from the target's rules; ids are derived from the URN."""
+    """Checks each registration against the provider's input constraints, then fills computed
+    outputs from the target's rules; ids are derived from the URN."""
 
     def __init__(
         self,
@@ -80,8 +100,10 @@ class SimulatedCloud(pulumi_mocks.Mocks):
         project: str,
         stack: str,
         config: Mapping[str, str] | None = None,
+        constraints: Mapping[str, Constraints] | None = None,
     ) -> None:
         self.rules = dict(rules)
+        self.book = ConstraintBook(dict(constraints or {}))
         self.config = dict(config or {})
         self.project = project
         self.stack = stack
@@ -98,6 +120,9 @@ class SimulatedCloud(pulumi_mocks.Mocks):
         sim = SimArgs(
             args.typ, args.name, self.current_urn, plain, self.stack, self.project, self.config
         )
+        # What the provider would refuse is recorded, not raised: the engine would fail this
+        # registration, and the runner fails the plan listing every such input at once.
+        self.book.apply(sim, self.secret_values)
         if rule is None:
             self.unsimulated.add(args.typ)
         else:
@@ -138,7 +163,9 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             return resource_pb2.RegisterResourceResponse(urn=urn)
         _ensure_event_loop()
         inputs = rpc.deserialize_properties(request.object)
+        sent = keep_secrets_in_place(request.object)
         with self._lock:
+            unwrap(sent, self.cloud.secret_values)
             self.cloud.current_urn = urn
             resource_id, state = self.cloud.new_resource(
                 pulumi_mocks.MockResourceArgs(
@@ -153,7 +180,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         obj = _sync_await(rpc.serialize_properties(state, {}))
         self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, resource_id, state)
         computed = {k: v for k, v in state.items() if k not in inputs}
-        self._record(request, urn, resource_id, inputs, computed)
+        self._record(request, urn, resource_id, sent, computed)
         return resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id, object=obj)
 
     def _record(

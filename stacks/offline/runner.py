@@ -26,6 +26,8 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from components import registry
+from components.constraints import CONSTRAINTS as COMMON_CONSTRAINTS
+from components.constraints import ConstraintViolations
 from components.contract import ChildTransform
 from components.simulated import RULES as COMMON_RULES
 from core.plan import Plan
@@ -72,7 +74,8 @@ def _run(config: StackConfig, stack: str, root: Path, transform: ChildTransform 
     project = project_name(root)
     values, secret_keys, placeholders = engine_config(stack_file(root, stack), stack)
     rules = {**COMMON_RULES, **registry.simulated_rules(config.target)}
-    cloud = SimulatedCloud(rules, project, stack, values)
+    constraints = {**COMMON_CONSTRAINTS, **registry.constraints(config.target)}
+    cloud = SimulatedCloud(rules, project, stack, values, constraints)
     monitor = RecordingMonitor(cloud, str(REPO_ROOT))
     pulumi.runtime.set_mocks(cloud, project=project, stack=stack, preview=False, monitor=monitor)
     pulumi.runtime.set_all_config(values, secret_keys)
@@ -81,6 +84,8 @@ def _run(config: StackConfig, stack: str, root: Path, transform: ChildTransform 
     root_resource = get_root_resource()
     exported = root_resource.outputs if root_resource is not None else {}
     outputs = _sync_await(_resolve_outputs(exported, str(REPO_ROOT)))
+    if cloud.book.violations:
+        raise ConstraintViolations(cloud.book.violations)
     return Plan(
         project=project,
         stack=stack,
@@ -89,13 +94,16 @@ def _run(config: StackConfig, stack: str, root: Path, transform: ChildTransform 
         resources=[monitor.records[urn] for urn in sorted(monitor.records)],
         outputs=outputs,
         unsimulated_types=sorted(cloud.unsimulated),
+        unconstrained_types=sorted(cloud.book.unconstrained),
         secret_values=frozenset(cloud.secret_values | placeholders),
     )
 
 
 def build_plan(stack: str, root: Path = REPO_ROOT, transform: ChildTransform | None = None) -> Plan:
-    """The offline plan of `<root>/Pulumi.<stack>.yaml`. Raises ConfigError for a bad file and
-    TargetNotAvailable for a target (or override) without an implementation. `transform` is
+    """The offline plan of `<root>/Pulumi.<stack>.yaml`. Raises ConfigError for a bad file,
+    TargetNotAvailable for a target (or override) without an implementation, and
+    ConstraintViolations when an input breaks its provider's documented constraints (what
+    `pulumi up` would have the provider refuse). `transform` is
     handed to the program's components, as `pulumi up` could."""
     config = load_stack_file(stack_file(root, stack))
     registry.load_target(config.target)

@@ -24,16 +24,20 @@ def trudeploy(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_validate_passes_on_the_repo_stack_files() -> None:
+def test_validate_checks_the_repo_stack_files_and_their_targets() -> None:
     proc = trudeploy("validate", "--json")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
     report = json.loads(proc.stdout)
-    assert report["ok"] is True
-    assert [s["file"] for s in report["stacks"]] == [
-        "Pulumi.dev.yaml",
-        "Pulumi.prod.yaml",
-        "Pulumi.staging.yaml",
+    by_file = {s["file"]: s for s in report["stacks"]}
+    assert sorted(by_file) == ["Pulumi.dev.yaml", "Pulumi.prod.yaml", "Pulumi.staging.yaml"]
+    assert by_file["Pulumi.dev.yaml"]["ok"] and by_file["Pulumi.prod.yaml"]["ok"]
+    # staging's file is well-formed, but its target (render) has no package yet: not deployable
+    assert by_file["Pulumi.staging.yaml"]["ok"] is False
+    assert by_file["Pulumi.staging.yaml"]["errors"] == [
+        "target render not available yet: components/render/ does not fill the contract "
+        "(no `Target` exported)"
     ]
+    assert report["ok"] is False
+    assert proc.returncode == 2
 
 
 def test_validate_fails_with_exit_2_on_a_bad_file(tmp_path: Path) -> None:
@@ -98,7 +102,25 @@ def test_plan_bad_input_exits_2_with_one_message(
 def test_plan_of_a_missing_stack_file_exits_2() -> None:
     proc = trudeploy("plan", "-s", "nosuchstack")
     assert proc.returncode == 2
-    assert proc.stderr.strip().endswith("Pulumi.nosuchstack.yaml: no such stack file")
+    assert "Pulumi.nosuchstack.yaml: no such stack file in" in proc.stderr
+    assert proc.stderr.strip().endswith("stacks here: dev, prod, staging")
+
+
+def test_plan_and_validate_default_to_the_project_in_the_current_directory(
+    tmp_path: Path,
+) -> None:
+    project_with_stack("local", docker_config("development"), tmp_path)
+    for args in (("validate", "--json"), ("plan", "-s", "local", "--json")):
+        proc = subprocess.run(
+            [sys.executable, "-m", "cli.main", *args],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO)},
+        )
+        assert proc.returncode == 0, proc.stderr
+        assert "local" in proc.stdout
 
 
 def test_plan_of_a_target_without_implementation_says_so() -> None:
