@@ -34,6 +34,15 @@ class Profile:
     worker_replicas: int
     web_max_replicas: int
     log_retention_days: int
+    cache_snapshot_days: int
+    """Days of daily cache snapshots kept (0 = none); the cache survives losing its one node."""
+    private_endpoints: bool
+    """Image pulls, secrets and logs over private endpoints instead of through NAT alone."""
+    audit_logs: bool
+    """Load balancer access logs, network flow logs and bucket access logs, kept for
+    `log_retention_days`."""
+    edge_protection: bool
+    """A web application firewall in front of the service (managed rules, rate limit)."""
 
 
 PROFILES: dict[Env, Profile] = {
@@ -55,6 +64,10 @@ PROFILES: dict[Env, Profile] = {
         worker_replicas=1,
         web_max_replicas=1,
         log_retention_days=7,
+        cache_snapshot_days=1,
+        private_endpoints=False,
+        audit_logs=False,
+        edge_protection=False,
     ),
     Env.staging: Profile(
         env=Env.staging,
@@ -74,6 +87,10 @@ PROFILES: dict[Env, Profile] = {
         worker_replicas=1,
         web_max_replicas=2,
         log_retention_days=14,
+        cache_snapshot_days=1,
+        private_endpoints=False,
+        audit_logs=False,
+        edge_protection=False,
     ),
     Env.production: Profile(
         env=Env.production,
@@ -93,6 +110,10 @@ PROFILES: dict[Env, Profile] = {
         worker_replicas=2,
         web_max_replicas=6,
         log_retention_days=90,
+        cache_snapshot_days=7,
+        private_endpoints=True,
+        audit_logs=True,
+        edge_protection=True,
     ),
 }
 

@@ -18,6 +18,13 @@ from core.vocabulary import Env, Size, TargetName
 from stacks.names import name_errors, project_name
 
 NAMESPACE = "trudeploy"
+HOSTNAME = r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
+"""A lower-case DNS name: labels of 1-63 letters, digits and inner hyphens, a letter TLD."""
+
+# Envs whose app redirects every request to HTTPS (ENV=staging|production), so a target whose
+# load balancer only serves TLS on a domain needs one (AWS: no certificate without a domain).
+HTTPS_ENVS = (Env.staging, Env.production)
+HTTPS_NEEDS_DOMAIN = (TargetName.aws,)
 
 
 # Provider settings a target cannot run without, checked before any resource is declared.
@@ -161,11 +168,8 @@ class StackConfig(_Strict):
 
     env: Env
     target: TargetName
-    domain: str | None = Field(
-        default=None,
-        max_length=253,
-        pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
-    )
+    domain: str | None = Field(default=None, max_length=253, pattern=HOSTNAME)
+    dns_zone: str | None = Field(default=None, alias="dnsZone", max_length=253, pattern=HOSTNAME)
     postgres: PostgresConfig = PostgresConfig()
     redis: RedisConfig = RedisConfig()
     storage: StorageConfig = StorageConfig()
@@ -203,6 +207,7 @@ class StackConfig(_Strict):
                 )
         problems += self._storage_problems() + self._render_problems()
         problems += self._kubernetes_problems()
+        problems += self._domain_problems()
         for setting in REQUIRED_PROVIDER_SETTINGS.get(self.target, ()):
             ns, name = setting.split(":", 1)
             if name not in self.providers.get(ns, {}):
@@ -287,6 +292,30 @@ class StackConfig(_Strict):
             )
         return problems
 
+    def _domain_problems(self) -> list[str]:
+        """The public-HTTP rules (INVARIANTS O6): HTTPS needs a domain where the target has no
+        other certificate, and a DNS zone must hold the domain it is asked to serve."""
+        problems: list[str] = []
+        if self.target in HTTPS_NEEDS_DOMAIN and self.env in HTTPS_ENVS and self.domain is None:
+            problems.append(
+                f"{NAMESPACE}:domain is required for env {self.env.value} on target "
+                f"{self.target.value}: without it the load balancer serves plain HTTP while the "
+                "app redirects every request to HTTPS; set it with "
+                f"`pulumi config set {NAMESPACE}:domain app.example.com`"
+            )
+        if self.dns_zone is not None:
+            if self.domain is None:
+                problems.append(
+                    f"{NAMESPACE}:dnsZone is set but {NAMESPACE}:domain is not: the zone only "
+                    "holds records for the domain; set the domain or remove the zone"
+                )
+            elif not (self.domain == self.dns_zone or self.domain.endswith(f".{self.dns_zone}")):
+                problems.append(
+                    f"{NAMESPACE}:domain {self.domain} is not within {NAMESPACE}:dnsZone "
+                    f"{self.dns_zone}; the zone must be the domain itself or one of its parents"
+                )
+        return problems
+
     def settings(self) -> dict[str, Any]:
         """Provider settings by full key (`aws:region`), as targets read them; a target's own
         block (`trudeploy:render`) and the storage block ride along, keyed the same way."""
@@ -300,6 +329,8 @@ class StackConfig(_Strict):
                 by_alias=True, exclude_none=True
             )
         found[f"{NAMESPACE}:storage"] = self.storage.model_dump(by_alias=True)
+        if self.dns_zone is not None:
+            found[f"{NAMESPACE}:dnsZone"] = self.dns_zone
         return found
 
 

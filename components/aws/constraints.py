@@ -59,6 +59,9 @@ PULUMI_RDS = f"{REGISTRY}/rds/instance/"
 CACHE_GROUP = f"{API}/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html"
 CACHE_SUBNETS = f"{API}/AmazonElastiCache/latest/APIReference/API_CreateCacheSubnetGroup.html"
 CACHE_NODES = f"{API}/AmazonElastiCache/latest/dg/CacheNodes.SupportedTypes.html"
+CACHE_SNAPSHOTS = f"{API}/AmazonElastiCache/latest/APIReference/API_CreateServerlessCache.html"
+"""SnapshotRetentionLimit: "The maximum value allowed is 35 days" (ElastiCache's one limit; the
+CreateReplicationGroup page gives no maximum)."""
 PULUMI_CACHE = f"{REGISTRY}/elasticache/replicationgroup/"
 S3_NAMES = f"{API}/AmazonS3/latest/userguide/bucketnamingrules.html"
 S3_VERSIONING = f"{REGISTRY}/s3/bucketversioning/"
@@ -79,6 +82,8 @@ ECS_DEPLOYMENT = f"{API}/AmazonECS/latest/APIReference/API_DeploymentConfigurati
 ECS_AWSVPC = f"{API}/AmazonECS/latest/APIReference/API_AwsVpcConfiguration.html"
 ECS_TASK = f"{API}/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html"
 ECS_CONTAINER = f"{API}/AmazonECS/latest/APIReference/API_ContainerDefinition.html"
+ECS_MOUNT = f"{API}/AmazonECS/latest/APIReference/API_MountPoint.html"
+ECS_VOLUME = f"{API}/AmazonECS/latest/APIReference/API_Volume.html"
 ECS_HEALTH = f"{API}/AmazonECS/latest/APIReference/API_HealthCheck.html"
 ECS_PLATFORM = f"{API}/AmazonECS/latest/APIReference/API_RuntimePlatform.html"
 FARGATE_SIZES_DOC = f"{API}/AmazonECS/latest/developerguide/fargate-tasks-services.html"
@@ -517,6 +522,23 @@ CACHE: dict[str, Constraints] = {
                 _failover_nodes,
                 PULUMI_CACHE,
             ),
+            Rule("snapshotRetentionLimit", Range(0, 35), CACHE_SNAPSHOTS),
+            Rule(
+                "snapshotWindow",
+                Pattern(
+                    r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", "hh24:mi-hh24:mi (UTC)"
+                ),
+                CACHE_GROUP,
+            ),
+            Rule(
+                "maintenanceWindow",
+                Pattern(
+                    r"(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-"
+                    r"(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d",
+                    "ddd:hh24:mi-ddd:hh24:mi (UTC), days mon..sun",
+                ),
+                CACHE_GROUP,
+            ),
             TAG_RULE,
         ),
     ),
@@ -712,6 +734,23 @@ def _container_problem(c: Mapping[str, Any], fargate: bool) -> str | None:
     return None
 
 
+def _mounts(inputs: Mapping[str, Any]) -> str | None:
+    """Every container mount names a volume the task definition declares."""
+    try:
+        containers = json.loads(inputs.get("containerDefinitions") or "")
+    except ValueError:
+        return None  # _containers reports it
+    declared = {v.get("name") for v in inputs.get("volumes") or []}
+    for c in containers:
+        for mount in c.get("mountPoints") or []:
+            if mount.get("sourceVolume") not in declared:
+                return (
+                    f"container {c.get('name')!r} mounts {mount.get('sourceVolume')!r}, "
+                    f"not a volume of the task (declared: {sorted(declared)})"
+                )
+    return None
+
+
 def _containers(inputs: Mapping[str, Any]) -> str | None:
     try:
         containers = json.loads(inputs.get("containerDefinitions") or "")
@@ -785,6 +824,14 @@ ECS: dict[str, Constraints] = {
             ),
             Combination("cpu", "a Fargate cpu/memory pair", _fargate_size, FARGATE_SIZES_DOC),
             Combination("networkMode", "Fargate needs awsvpc", _fargate_network, ECS_TASK),
+            Rule("volumes[].name", Pattern(ECS_NAME, ECS_NAME_WHAT), ECS_VOLUME),
+            Rule("volumes[].name", Length(1, 255), ECS_VOLUME),
+            Combination(
+                "containerDefinitions",
+                "mountPoints[].sourceVolume names a volume of the task definition",
+                _mounts,
+                ECS_MOUNT,
+            ),
             Combination(
                 "containerDefinitions",
                 "unique container names of letters, digits, _ "

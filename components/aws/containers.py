@@ -23,6 +23,12 @@ from components.contract import HealthSpec, ProcessSpec
 PROCESS_LABEL = "trudeploy.process"
 SECRETS_LABEL = "trudeploy.secrets-version"
 
+SCRATCH_VOLUME = "tmp"
+SCRATCH_PATH = "/tmp"
+"""The only writable path in a container (root filesystems are read-only): uploads in progress
+(Django's temporary upload files), gunicorn's worker heartbeat files (tempfile, so TMPDIR=/tmp),
+and beat's schedule (`docker-entrypoint.sh beat` keeps it at /tmp/celerybeat-schedule)."""
+
 STOP_TIMEOUT = {"web": 30, "worker": 120, "beat": 30, "release": 30}
 """Seconds between SIGTERM and SIGKILL: a worker gets Fargate's maximum to finish its task."""
 
@@ -86,6 +92,10 @@ def container(
             },
         },
         "linuxParameters": {"initProcessEnabled": True},
+        "readonlyRootFilesystem": True,
+        "mountPoints": [
+            {"sourceVolume": SCRATCH_VOLUME, "containerPath": SCRATCH_PATH, "readOnly": False}
+        ],
         "stopTimeout": STOP_TIMEOUT[process.name],
         "dockerLabels": {PROCESS_LABEL: process.name, SECRETS_LABEL: ctx.secrets_version},
     }

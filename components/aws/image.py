@@ -48,6 +48,9 @@ class ImageArgs:
     spec: ImageSpec
     repository: str
     tag: str
+    force_delete: bool = False
+    """Outside production `pulumi destroy` deletes the repository with its images (ECR refuses
+    to delete a repository that holds any)."""
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -80,7 +83,7 @@ class EcrImage(Component):
             encryption_configurations=[
                 aws.ecr.RepositoryEncryptionConfigurationArgs(encryption_type="AES256")
             ],
-            force_delete=False,
+            force_delete=args.force_delete,
             tags=dict(args.tags),
         )
         self.child(

@@ -1,6 +1,12 @@
 """The Application Load Balancer in front of web: HTTP, or HTTPS with an ACM certificate when the
 stack has a domain (HTTP then only redirects). Declared before the service so the app's
-ALLOWED_HOSTS / CORS / CSRF settings can name it (contract `Ingress`)."""
+ALLOWED_HOSTS / CORS / CSRF settings can name it (contract `Ingress`).
+
+With a Route 53 hosted zone (`trudeploy:dnsZone`) the balancer also writes the certificate's DNS
+validation record and an alias record for the domain, so the first `pulumi up` finishes unattended.
+Without one, `pulumi up` waits at the certificate (up to ACM's 75 minutes) until the operator
+creates the records it logs and exports as `dnsRecordsToCreate`.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from components.aws.logbucket import LogDestination
 from components.base import Component
 from components.contract import ChildTransform, HealthSpec, Ingress
 
@@ -30,7 +37,33 @@ class LoadBalancerArgs:
     health: HealthSpec
     domain: str | None
     deletion_protection: bool
+    dns_zone: str | None = None
+    """A public Route 53 hosted zone (its domain name) that holds `domain`."""
+    access_logs: LogDestination | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
+
+
+def records_to_create(options: list[dict], domain: str, alb_dns: str) -> list[dict[str, str]]:
+    """The DNS records an operator creates by hand when the stack manages no zone: the
+    certificate's validation CNAME(s) and the domain pointing at the balancer."""
+    records = [
+        {
+            "name": str(o["resource_record_name"]),
+            "type": str(o["resource_record_type"]),
+            "value": str(o["resource_record_value"]),
+            "why": "ACM certificate validation: pulumi up waits until it resolves",
+        }
+        for o in options
+    ]
+    records.append(
+        {
+            "name": domain,
+            "type": "CNAME (or an alias A record in Route 53)",
+            "value": alb_dns,
+            "why": "the service's domain to the load balancer",
+        }
+    )
+    return records
 
 
 class LoadBalancer(Component):
@@ -89,6 +122,7 @@ class LoadBalancer(Component):
             description="web traffic from the load balancer only",
             tags=tags,
         )
+        logs = args.access_logs
         alb = self.child(
             aws.lb.LoadBalancer,
             f"{name}-alb",
@@ -101,8 +135,15 @@ class LoadBalancer(Component):
             drop_invalid_header_fields=True,
             enable_deletion_protection=args.deletion_protection,
             idle_timeout=IDLE_TIMEOUT_SECONDS,
+            access_logs=None
+            if logs is None
+            else aws.lb.LoadBalancerAccessLogsArgs(
+                bucket=logs.bucket, prefix=logs.prefix, enabled=True
+            ),
             tags=tags,
+            opts=pulumi.ResourceOptions(depends_on=[logs.ready] if logs else None),
         )
+        self.arn: pulumi.Output[str] = alb.arn
         health = args.health
         self.target_group = self.child(
             aws.lb.TargetGroup,
@@ -129,7 +170,7 @@ class LoadBalancer(Component):
             type="forward", target_group_arn=self.target_group.arn
         )
         self.listeners: list[aws.lb.Listener] = []
-        self.certificate_validation: pulumi.Output | None = None
+        self.records_to_create: pulumi.Output | None = None
         if domain is not None:
             cert = self.child(
                 aws.acm.Certificate,
@@ -138,11 +179,18 @@ class LoadBalancer(Component):
                 validation_method="DNS",
                 tags=tags,
             )
-            # Waits until the DNS record in `certificate_validation` exists (see README).
-            validated = self.child(
-                aws.acm.CertificateValidation, f"{name}-cert-validation", certificate_arn=cert.arn
-            )
-            self.certificate_validation = cert.domain_validation_options
+            if args.dns_zone is not None:
+                validated = self._zone_records(name, args.dns_zone, domain, cert, alb)
+            else:
+                # Waits (up to 75 minutes) until the operator creates the logged records.
+                validated = self.child(
+                    aws.acm.CertificateValidation,
+                    f"{name}-cert-validation",
+                    certificate_arn=cert.arn,
+                )
+                self.records_to_create = pulumi.Output.all(
+                    cert.domain_validation_options, alb.dns_name
+                ).apply(lambda v: _announce(records_to_create(v[0], domain, v[1])))
             self.listeners.append(
                 self.child(
                     aws.lb.Listener,
@@ -180,6 +228,7 @@ class LoadBalancer(Component):
             )
         )
         self.dns_name: pulumi.Output[str] = alb.dns_name
+        self.zone_id: pulumi.Output[str] = alb.zone_id
         self.ingress = Ingress(
             hosts=hosts,
             base_url=base_url,
@@ -187,3 +236,60 @@ class LoadBalancer(Component):
             idle_timeout_seconds=IDLE_TIMEOUT_SECONDS,
         )
         self.done({"dns_name": alb.dns_name, "base_url": base_url, "hosts": hosts})
+
+    def _zone_records(
+        self,
+        name: str,
+        zone_name: str,
+        domain: str,
+        cert: aws.acm.Certificate,
+        alb: aws.lb.LoadBalancer,
+    ) -> aws.acm.CertificateValidation:
+        """The validation CNAME and the domain's alias A record in the stack's hosted zone, and a
+        certificate validation that waits only for that record. The certificate names one domain,
+        so ACM asks for exactly one validation record (domain_validation_options[0])."""
+        zone = aws.route53.get_zone_output(
+            name=zone_name, private_zone=False, opts=pulumi.InvokeOutputOptions(parent=self)
+        )
+        option = cert.domain_validation_options[0]
+        record = self.child(
+            aws.route53.Record,
+            f"{name}-cert-record",
+            zone_id=zone.zone_id,
+            name=option.resource_record_name,
+            type=option.resource_record_type,
+            records=[option.resource_record_value],
+            ttl=300,
+            # ACM derives the record from the domain and account: a previous stack's is the same.
+            allow_overwrite=True,
+        )
+        # A only: the balancer and its subnets are IPv4 (no AAAA to point at).
+        self.child(
+            aws.route53.Record,
+            f"{name}-alias",
+            zone_id=zone.zone_id,
+            name=domain,
+            type="A",
+            aliases=[
+                aws.route53.RecordAliasArgs(
+                    name=alb.dns_name, zone_id=alb.zone_id, evaluate_target_health=True
+                )
+            ],
+        )
+        return self.child(
+            aws.acm.CertificateValidation,
+            f"{name}-cert-validation",
+            certificate_arn=cert.arn,
+            validation_record_fqdns=[record.fqdn],
+        )
+
+
+def _announce(records: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Log the records while `pulumi up` waits on the certificate (outputs appear only at the
+    end), and return them for the `dnsRecordsToCreate` output."""
+    lines = [f"  {r['type']} {r['name']} -> {r['value']} ({r['why']})" for r in records]
+    pulumi.log.warn(
+        "no trudeploy:dnsZone: create these DNS records (or set a Route 53 zone):\n"
+        + "\n".join(lines)
+    )
+    return records

@@ -6,7 +6,8 @@ one gateway per zone when the profile asks for HA, else one shared gateway, the 
 development stack can afford to lose.
 
 Security groups: the network owns the service's group; each stateful component adds its own group
-that admits only this one (W5, D1).
+that admits only this one (W5, D1). The VPC's default group is emptied of its rules (nothing here
+uses it; a resource created in it by hand reaches nothing and nothing reaches it).
 """
 
 from __future__ import annotations
@@ -67,6 +68,15 @@ class Network(Component):
             tags={**tags, "Name": name},
         )
         self.vpc_id: pulumi.Output[str] = vpc.id
+        # Adopting the default group with no rules removes the rules AWS created with the VPC.
+        self.child(
+            aws.ec2.DefaultSecurityGroup,
+            f"{name}-default-sg",
+            vpc_id=vpc.id,
+            ingress=[],
+            egress=[],
+            tags={**tags, "Name": f"{name}-default-unused"},
+        )
         igw = self.child(
             aws.ec2.InternetGateway, f"{name}-igw", vpc_id=vpc.id, tags={**tags, "Name": name}
         )
@@ -86,6 +96,7 @@ class Network(Component):
         public_cidrs, private_cidrs = subnet_cidrs(args.cidr, ZONES)
         public: list[aws.ec2.Subnet] = []
         private: list[aws.ec2.Subnet] = []
+        private_tables: list[aws.ec2.RouteTable] = []
         nats: list[aws.ec2.NatGateway] = []
         for i in range(ZONES):
             zone = zones[i]
@@ -138,6 +149,7 @@ class Network(Component):
                 vpc_id=vpc.id,
                 tags={**tags, "Name": f"{name}-private-{i}"},
             )
+            private_tables.append(rt)
             self.child(
                 aws.ec2.Route,
                 f"{name}-private-{i}-default",
@@ -153,6 +165,7 @@ class Network(Component):
             )
         self.public_subnet_ids = [s.id for s in public]
         self.private_subnet_ids = [s.id for s in private]
+        self.private_route_table_ids = [t.id for t in private_tables]
 
         service_sg = self.child(
             aws.ec2.SecurityGroup,

@@ -6,6 +6,18 @@ task definition that web waits on (components/aws/containers.py), so the release
 task definition: web's service can only start after it exists, and inside each task ECS starts web
 only once release has exited 0. The web instance's health checks are its container's (live) and
 the load balancer target group's (ready).
+
+"Persistent" means what it means for the docker target's volume: the data outlives the thing that
+serves it (a failed node or instance, a restart, a replacement by the provider), decided by the
+inputs that control it, not by the resource type:
+- RDS: allocated storage, and automated backups kept at least a day (a lost single-AZ instance
+  comes back from them; `backup_retention_period` 0 switches them off);
+- ElastiCache: a replica with automatic failover, or daily snapshots
+  (`snapshot_retention_limit` >= 1); one node without snapshots loses everything with the node;
+- S3: durable by design, unless a lifecycle rule expires the current objects of the whole
+  bucket. Log buckets (tag `purpose: audit-logs`) expire on purpose and are not the service's
+  storage.
+Destroying a stack is a separate question (INVARIANTS D4/O5, tests/plan_aws/aws_checks.py).
 """
 
 from __future__ import annotations
@@ -18,11 +30,11 @@ from core.plan import Plan, PlanResource, ProcessInstance, StatefulResource
 SERVICE = "aws:ecs/service:Service"
 TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
 TARGET_GROUP = "aws:lb/targetGroup:TargetGroup"
-STATEFUL = {
-    "aws:rds/instance:Instance": "postgres",
-    "aws:elasticache/replicationGroup:ReplicationGroup": "redis",
-    "aws:s3/bucket:Bucket": "storage",
-}
+RDS = "aws:rds/instance:Instance"
+CACHE = "aws:elasticache/replicationGroup:ReplicationGroup"
+BUCKET = "aws:s3/bucket:Bucket"
+LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
+LOG_PURPOSE = ("purpose", "audit-logs")
 
 
 def container_definitions(task: PlanResource) -> list[dict[str, Any]]:
@@ -80,11 +92,45 @@ class AwsPlanView:
         return found
 
     def stateful(self, plan: Plan) -> list[StatefulResource]:
-        return [
-            StatefulResource(urn=r.urn, capability=capability, persistent=True)
-            for type_token, capability in STATEFUL.items()
-            for r in plan.of_type(type_token)
+        found = [
+            StatefulResource(urn=r.urn, capability="postgres", persistent=_rds_persists(r))
+            for r in plan.of_type(RDS)
         ]
+        found += [
+            StatefulResource(urn=r.urn, capability="redis", persistent=_cache_persists(r))
+            for r in plan.of_type(CACHE)
+        ]
+        expiring = {
+            str(lc.inputs.get("bucket"))
+            for lc in plan.of_type(LIFECYCLE)
+            if any(_expires_everything(rule) for rule in lc.inputs.get("rules", []))
+        }
+        found += [
+            StatefulResource(urn=r.urn, capability="storage", persistent=r.id not in expiring)
+            for r in plan.of_type(BUCKET)
+            if (r.inputs.get("tags") or {}).get(LOG_PURPOSE[0]) != LOG_PURPOSE[1]
+        ]
+        return found
+
+
+def _rds_persists(r: PlanResource) -> bool:
+    i = r.inputs
+    return int(i.get("allocatedStorage") or 0) > 0 and int(i.get("backupRetentionPeriod") or 0) >= 1
+
+
+def _cache_persists(r: PlanResource) -> bool:
+    i = r.inputs
+    replicated = int(i.get("numCacheClusters") or 1) >= 2 and i.get("automaticFailoverEnabled")
+    return bool(replicated) or int(i.get("snapshotRetentionLimit") or 0) >= 1
+
+
+def _expires_everything(rule: dict[str, Any]) -> bool:
+    """An enabled rule that deletes current objects, on the whole bucket (no prefix or tag)."""
+    expiration = rule.get("expiration") or {}
+    scope = rule.get("filter") or {}
+    whole = not scope.get("prefix") and not scope.get("tag") and not scope.get("and")
+    current = expiration.get("days") or expiration.get("date")
+    return rule.get("status") == "Enabled" and bool(current) and whole
 
 
 VIEW = AwsPlanView()

@@ -78,6 +78,12 @@ class RdsPostgres(Component):
         )
         password = self.child(random.RandomPassword, f"{name}-password", length=40, special=False)
         identifier = physical_name(spec.name, 63)
+        final_snapshot: pulumi.Output[str] | None = None
+        if spec.final_snapshot:
+            # A new suffix per created instance: the snapshot a previous destroy left behind keeps
+            # its name, and RDS refuses a final snapshot whose identifier already exists.
+            suffix = self.child(random.RandomId, f"{name}-final-snapshot-suffix", byte_length=4)
+            final_snapshot = pulumi.Output.concat(identifier, "-final-", suffix.hex)
         self.instance = self.child(
             aws.rds.Instance,
             f"{name}-instance",
@@ -101,7 +107,7 @@ class RdsPostgres(Component):
             backup_retention_period=spec.backup_retention_days,
             deletion_protection=spec.deletion_protection,
             skip_final_snapshot=not spec.final_snapshot,
-            final_snapshot_identifier=f"{identifier}-final" if spec.final_snapshot else None,
+            final_snapshot_identifier=final_snapshot,
             copy_tags_to_snapshot=True,
             auto_minor_version_upgrade=True,
             allow_major_version_upgrade=False,

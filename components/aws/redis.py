@@ -1,5 +1,7 @@
-"""Redis on ElastiCache: private, TLS in transit with an AUTH token, encrypted at rest, and
-replicated with automatic failover across zones when the profile asks for HA."""
+"""Redis on ElastiCache: private, TLS in transit with an AUTH token, encrypted at rest,
+replicated with automatic failover across zones when the profile asks for HA, and snapshotted
+daily for the profile's `cache_snapshot_days` (queued Celery tasks and sessions survive losing
+the node, up to the last snapshot)."""
 
 from __future__ import annotations
 
@@ -30,7 +32,14 @@ class RedisArgs:
     vpc_id: pulumi.Input[str]
     subnet_ids: list[pulumi.Input[str]]
     service_security_group_id: pulumi.Input[str]
+    snapshot_days: int = 0
+    """Daily snapshots kept (profile `cache_snapshot_days`); 0 takes none."""
     tags: Mapping[str, str] = field(default_factory=dict)
+
+
+SNAPSHOT_WINDOW = "03:00-04:00"
+MAINTENANCE_WINDOW = "sun:05:00-sun:06:00"
+"""UTC; ElastiCache requires the two windows not to overlap."""
 
 
 class ElastiCacheRedis(Component):
@@ -83,6 +92,9 @@ class ElastiCacheRedis(Component):
             at_rest_encryption_enabled=True,
             auth_token=token.result,
             auto_minor_version_upgrade=True,
+            snapshot_retention_limit=args.snapshot_days,
+            snapshot_window=SNAPSHOT_WINDOW if args.snapshot_days else None,
+            maintenance_window=MAINTENANCE_WINDOW,
             tags=tags,
         )
         host = self.group.primary_endpoint_address

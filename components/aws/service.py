@@ -7,8 +7,14 @@
 - beat: exactly one task, and a deployment that stops the old task before starting the new one
   (maximum 100%, minimum 0%), so two schedulers never run at once (W3).
 
+Every service has the deployment circuit breaker with rollback and `wait_for_steady_state`, so a
+rollout whose tasks never become stable fails `pulumi up` instead of reporting success (W6); for
+beat the rollback keeps maximum 100%, so even rolling back never overlaps two schedulers.
 Worker and beat wait for web to reach a steady state, so they run new code only after the release
 step has migrated the schema.
+
+Root filesystems are read-only; each task gets one ephemeral volume mounted at /tmp
+(components/aws/containers.py).
 """
 
 from __future__ import annotations
@@ -21,7 +27,12 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws.common import fargate_size, log_retention, physical_name
-from components.aws.containers import ContainerContext, process_task, web_task
+from components.aws.containers import (
+    SCRATCH_VOLUME,
+    ContainerContext,
+    process_task,
+    web_task,
+)
 from components.aws.iam import TaskRoles, TaskRolesArgs
 from components.aws.secrets import SecretStore, SecretStoreArgs
 from components.base import Component
@@ -193,6 +204,8 @@ class AppService(Component):
             execution_role_arn=roles.execution_role_arn,
             task_role_arn=roles.task_role_arn,
             container_definitions=definitions,
+            # A bind-mount volume with no host path: task storage, gone with the task.
+            volumes=[aws.ecs.TaskDefinitionVolumeArgs(name=SCRATCH_VOLUME)],
             tags=self._tags,
         )
 
@@ -230,7 +243,7 @@ class AppService(Component):
             network_configuration=network,
             propagate_tags="SERVICE",
             enable_ecs_managed_tags=True,
-            wait_for_steady_state=process.serves_http,
+            wait_for_steady_state=True,
             tags=self._tags,
             opts=pulumi.ResourceOptions(
                 depends_on=after, ignore_changes=["desiredCount"] if autoscaled else None

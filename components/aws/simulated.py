@@ -8,6 +8,8 @@ Resources whose name Pulumi would auto-generate get `<logical name>-<7 hex>`, as
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -88,6 +90,11 @@ def _security_group(a: SimArgs) -> dict[str, Any]:
         "ownerId": ACCOUNT,
         "name": autoname(a),
     }
+
+
+def _default_security_group(a: SimArgs) -> dict[str, Any]:
+    """The VPC's own group, adopted: AWS named it `default` when it created the VPC."""
+    return {**_security_group(a), "name": "default", "description": "default VPC security group"}
 
 
 def _named(service: str, kind: str, key: str = "name") -> SimRule:
@@ -329,7 +336,117 @@ def _scaling_policy(a: SimArgs) -> dict[str, Any]:
     }
 
 
+def _random_id(a: SimArgs) -> dict[str, Any]:
+    """pulumi-random's RandomId (a final snapshot's suffix): `byte_length` random bytes."""
+    raw = bytes.fromhex(a.digest("random-id", 2 * int(a.inputs.get("byteLength") or 8)))
+    b64 = base64.b64encode(raw).decode()
+    url = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return {
+        "id": url,
+        "hex": raw.hex(),
+        "b64Std": b64,
+        "b64Url": url,
+        "dec": str(int(raw.hex(), 16)),
+    }
+
+
+def _caller_identity(a: SimArgs) -> dict[str, Any]:
+    return {
+        "id": ACCOUNT,
+        "accountId": ACCOUNT,
+        "arn": f"arn:aws:iam::{ACCOUNT}:user/offline-plan",
+        "userId": "AIDAOFFLINEPLAN0000000",
+    }
+
+
+def _hosted_zone(a: SimArgs) -> dict[str, Any]:
+    """route53.get_zone by name: a public zone whose id is derived from the name."""
+    name = str(a.inputs.get("name") or "example.com").rstrip(".")
+    zone_id = "Z" + "".join(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"[b % 36]
+        for b in hashlib.sha256(name.encode()).digest()[:20]
+    )
+    return {
+        "id": zone_id,
+        "zoneId": zone_id,
+        "name": name,
+        "arn": f"arn:aws:route53:::hostedzone/{zone_id}",
+        "privateZone": False,
+        "resourceRecordSetCount": 2,
+        "nameServers": [f"ns-{i}.awsdns-0{i}.org" for i in (1, 2, 3, 4)],
+        "callerReference": "offline",
+        "comment": "",
+        "tags": {},
+    }
+
+
+def _record(a: SimArgs) -> dict[str, Any]:
+    name = str(a.inputs.get("name", "")).rstrip(".")
+    zone = str(a.inputs.get("zoneId", ""))
+    kind = str(a.inputs.get("type", "A"))
+    return {"id": f"{zone}_{name}_{kind}", "fqdn": name}
+
+
+def _vpc_endpoint(a: SimArgs) -> dict[str, Any]:
+    rid = f"vpce-0{a.digest('vpce', 16)}"
+    out: dict[str, Any] = {
+        "id": rid,
+        "arn": arn(a, "ec2", f"vpc-endpoint/{rid}"),
+        "ownerId": ACCOUNT,
+        "state": "available",
+        "requesterManaged": False,
+    }
+    if a.inputs.get("vpcEndpointType") == "Gateway":
+        out["prefixListId"] = f"pl-{a.digest('pl', 8)}"
+    else:
+        out["networkInterfaceIds"] = [f"eni-0{a.digest(f'eni{i}', 16)}" for i in (0, 1)]
+        out["dnsEntries"] = [
+            {
+                "dnsName": f"{rid}-{a.digest('dns', 8)}.{a.inputs.get('serviceName', '')}",
+                "hostedZoneId": "Z7HUB22UULQXV",
+            }
+        ]
+    return out
+
+
+def _flow_log(a: SimArgs) -> dict[str, Any]:
+    rid = f"fl-0{a.digest('fl', 16)}"
+    return {"id": rid, "arn": arn(a, "ec2", f"vpc-flow-log/{rid}")}
+
+
+def _web_acl(a: SimArgs) -> dict[str, Any]:
+    name = autoname(a, limit=128)
+    d = a.digest("waf", 32)
+    uuid = f"{d[:8]}-{d[8:12]}-{d[12:16]}-{d[16:20]}-{d[20:32]}"
+    return {
+        "id": uuid,
+        "name": name,
+        "arn": arn(a, "wafv2", f"regional/webacl/{name}/{uuid}"),
+        "capacity": 1000,
+        "lockToken": a.digest("lock", 32),
+    }
+
+
+def _waf_attachment(a: SimArgs) -> dict[str, Any]:
+    return {"id": f"{a.inputs.get('webAclArn', a.name)},{a.inputs.get('resourceArn', '')}"}
+
+
+def _waf_logging(a: SimArgs) -> dict[str, Any]:
+    return {"id": str(a.inputs.get("resourceArn", a.name))}
+
+
 RULES: dict[str, Callable[[SimArgs], dict[str, Any]]] = {
+    "random:index/randomId:RandomId": _random_id,
+    "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
+    "aws:route53/getZone:getZone": _hosted_zone,
+    "aws:route53/record:Record": _record,
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": _default_security_group,
+    "aws:ec2/vpcEndpoint:VpcEndpoint": _vpc_endpoint,
+    "aws:ec2/flowLog:FlowLog": _flow_log,
+    "aws:s3/bucketLogging:BucketLogging": _bucket_part,
+    "aws:wafv2/webAcl:WebAcl": _web_acl,
+    "aws:wafv2/webAclAssociation:WebAclAssociation": _waf_attachment,
+    "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": _waf_logging,
     "aws:index/getAvailabilityZones:getAvailabilityZones": _zones,
     "aws:ec2/vpc:Vpc": _vpc,
     "aws:ec2/subnet:Subnet": _ec2("subnet", "subnet"),

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from components.aws.logbucket import LogDestination
 from components.base import Component
 from components.contract import ChildTransform, StorageOutputs, StorageSpec
 
@@ -23,6 +24,11 @@ class StorageArgs:
 
     spec: StorageSpec
     region: str
+    force_destroy: bool = False
+    """Outside production `pulumi destroy` empties the bucket first (S3 refuses to delete a
+    non-empty one); a production bucket keeps its objects and stops the destroy instead."""
+    access_logs: LogDestination | None = None
+    """Server access logs go there (the audit log bucket), under `<prefix>media/`."""
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -60,7 +66,7 @@ class S3Bucket(Component):
             aws.s3.Bucket,
             f"{name}-bucket",
             bucket=spec.bucket,
-            force_destroy=False,
+            force_destroy=args.force_destroy,
             tags=tags,
         )
         self.arn: pulumi.Output[str] = bucket.arn
@@ -151,6 +157,16 @@ class S3Bucket(Component):
                         max_age_seconds=3600,
                     )
                 ],
+            )
+        logs = args.access_logs
+        if logs is not None:
+            self.child(
+                aws.s3.BucketLogging,
+                f"{name}-access-logs",
+                bucket=bucket.id,
+                target_bucket=logs.bucket,
+                target_prefix=f"{logs.prefix}media/",
+                opts=pulumi.ResourceOptions(depends_on=[logs.ready]),
             )
         self.outputs = StorageOutputs(
             bucket=bucket.bucket, region=pulumi.Output.from_input(args.region)

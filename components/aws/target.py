@@ -1,16 +1,24 @@
 """The AWS target: VPC, RDS, ElastiCache, S3, ECR and ECS Fargate behind an ALB.
 
-The program calls postgres, redis, storage, ingress, then service (components/contract.py); the
+The program calls postgres, redis, ingress, storage, then service (components/contract.py); the
 network exists from the start because the first three need its private subnets and the service's
 security group, and the target keeps what later calls need (bucket ARN, load balancer).
+
+Profile switches: `audit_logs` adds the audit log bucket (ALB and media-bucket access logs) and
+VPC flow logs; `edge_protection` a WAF web ACL on the balancer; `private_endpoints` the interface
+VPC endpoints (the S3 gateway endpoint is free and always there). Outside production
+(`deletion_protection` off) `pulumi destroy` empties buckets and the image repository itself.
 """
 
 from __future__ import annotations
 
 import pulumi
 
+from components.aws.endpoints import EndpointsArgs, PrivateEndpoints
+from components.aws.flowlogs import FlowLogs, FlowLogsArgs
 from components.aws.image import EcrImage, ImageArgs
 from components.aws.loadbalancer import LoadBalancer, LoadBalancerArgs
+from components.aws.logbucket import LogBucket, LogBucketArgs
 from components.aws.network import Network, NetworkArgs
 from components.aws.postgres import PORT as POSTGRES_PORT
 from components.aws.postgres import PostgresArgs, RdsPostgres
@@ -18,6 +26,7 @@ from components.aws.redis import PORT as REDIS_PORT
 from components.aws.redis import ElastiCacheRedis, RedisArgs
 from components.aws.service import AppService, AppServiceArgs
 from components.aws.storage import S3Bucket, StorageArgs
+from components.aws.waf import FirewallArgs, WebFirewall
 from components.contract import (
     AppEnv,
     BaseTarget,
@@ -53,6 +62,43 @@ class AwsTarget(BaseTarget):
             NetworkArgs(region=self.region, nat_per_zone=profile.postgres_ha, tags=ctx.tags),
             transform=ctx.transform,
         )
+        prefix = ctx.prefix()
+        PrivateEndpoints(
+            f"{prefix}-endpoints",
+            EndpointsArgs(
+                region=self.region,
+                vpc_id=self.network.vpc_id,
+                private_subnet_ids=self.network.private_subnet_ids,
+                private_route_table_ids=self.network.private_route_table_ids,
+                service_security_group_id=self.network.service_security_group_id,
+                interface=profile.private_endpoints,
+                tags=ctx.tags,
+            ),
+            transform=ctx.transform,
+        )
+        self._logs: LogBucket | None = None
+        if profile.audit_logs:
+            FlowLogs(
+                f"{prefix}-flow-logs",
+                FlowLogsArgs(
+                    vpc_id=self.network.vpc_id,
+                    log_group_name=f"/vpc/{prefix}/flow-logs",
+                    retention_days=profile.log_retention_days,
+                    tags=ctx.tags,
+                ),
+                transform=ctx.transform,
+            )
+            self._logs = LogBucket(
+                f"{prefix}-audit-logs",
+                LogBucketArgs(
+                    bucket=f"{prefix}-logs",
+                    region=self.region,
+                    retention_days=profile.log_retention_days,
+                    force_destroy=not profile.deletion_protection,
+                    tags=ctx.tags,
+                ),
+                transform=ctx.transform,
+            )
         self._bucket: S3Bucket | None = None
         self._lb: LoadBalancer | None = None
 
@@ -81,6 +127,7 @@ class AwsTarget(BaseTarget):
                 vpc_id=self.network.vpc_id,
                 subnet_ids=self.network.private_subnet_ids,
                 service_security_group_id=self.network.service_security_group_id,
+                snapshot_days=self.ctx.profile.cache_snapshot_days,
                 tags=self.ctx.tags,
             ),
             transform=self.ctx.transform,
@@ -89,7 +136,13 @@ class AwsTarget(BaseTarget):
     def storage(self, spec: StorageSpec) -> StorageOutputs:
         self._bucket = S3Bucket(
             spec.name,
-            StorageArgs(spec=spec, region=self.region, tags=self.ctx.tags),
+            StorageArgs(
+                spec=spec,
+                region=self.region,
+                force_destroy=not self.ctx.profile.deletion_protection,
+                access_logs=self._logs.s3 if self._logs else None,
+                tags=self.ctx.tags,
+            ),
             transform=self.ctx.transform,
         )
         return self._bucket.outputs
@@ -105,10 +158,23 @@ class AwsTarget(BaseTarget):
                 health=spec.health,
                 domain=spec.domain,
                 deletion_protection=self.ctx.profile.deletion_protection,
+                dns_zone=_str_or_none(self.ctx.setting("trudeploy:dnsZone")),
+                access_logs=self._logs.alb if self._logs else None,
                 tags=self.ctx.tags,
             ),
             transform=self.ctx.transform,
         )
+        if self.ctx.profile.edge_protection:
+            WebFirewall(
+                f"{spec.name}-waf",
+                FirewallArgs(
+                    name=spec.name,
+                    load_balancer_arn=self._lb.arn,
+                    retention_days=self.ctx.profile.log_retention_days,
+                    tags=self.ctx.tags,
+                ),
+                transform=self.ctx.transform,
+            )
         return self._lb.ingress
 
     def service(self, spec: ServiceSpec, env: AppEnv) -> ServiceOutputs:
@@ -121,7 +187,11 @@ class AwsTarget(BaseTarget):
         image = EcrImage(
             f"{spec.name}-image",
             ImageArgs(
-                spec=spec.image, repository=spec.name, tag=self.ctx.stack, tags=self.ctx.tags
+                spec=spec.image,
+                repository=spec.name,
+                tag=self.ctx.stack,
+                force_delete=not self.ctx.profile.deletion_protection,
+                tags=self.ctx.tags,
             ),
             transform=self.ctx.transform,
         )
@@ -144,10 +214,15 @@ class AwsTarget(BaseTarget):
             transform=self.ctx.transform,
         )
         pulumi.export("loadBalancerDnsName", self._lb.dns_name)
-        if self._lb.certificate_validation is not None:
-            pulumi.export("certificateValidation", self._lb.certificate_validation)
+        if self._lb.records_to_create is not None:
+            pulumi.export("dnsRecordsToCreate", self._lb.records_to_create)
         # The URL is ready once web is: resolve it after the web service.
         url = pulumi.Output.all(self._lb.ingress.base_url, svc.services["web"].id).apply(
             lambda v: str(v[0])
         )
         return ServiceOutputs(url=url)
+
+
+def _str_or_none(value: object | None) -> str | None:
+    """A setting as text (the engine hands config values as strings or decoded JSON)."""
+    return None if value is None else str(value)

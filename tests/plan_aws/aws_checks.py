@@ -40,8 +40,37 @@ ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 SECRET = "aws:secretsmanager/secret:Secret"
 SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion"
+RECORD = "aws:route53/record:Record"
+CERT = "aws:acm/certificate:Certificate"
+CERT_VALIDATION = "aws:acm/certificateValidation:CertificateValidation"
+REPO = "aws:ecr/repository:Repository"
+ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
+FLOW_LOG = "aws:ec2/flowLog:FlowLog"
+DEFAULT_SG = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
+BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+BUCKET_LOGGING = "aws:s3/bucketLogging:BucketLogging"
+LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
+SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+WEB_ACL = "aws:wafv2/webAcl:WebAcl"
+WEB_ACL_ASSOC = "aws:wafv2/webAclAssociation:WebAclAssociation"
+WEB_ACL_LOGGING = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"
+RANDOM_ID = "random:index/randomId:RandomId"
 PUBLIC = {"0.0.0.0/0", "::/0"}
 PORTS = {"postgres": 5432, "redis": 6379}
+
+
+def media_buckets(plan: Plan) -> list[PlanResource]:
+    """The service's buckets: every bucket but the audit log bucket."""
+    return [
+        b
+        for b in plan.of_type(BUCKET)
+        if (b.inputs.get("tags") or {}).get("purpose") != "audit-logs"
+    ]
+
+
+def log_buckets(plan: Plan) -> list[PlanResource]:
+    return [b for b in plan.of_type(BUCKET) if b not in media_buckets(plan)]
 
 
 def _by(plan: Plan, type_token: str, key: str = "arn") -> dict[str, PlanResource]:
@@ -253,7 +282,7 @@ def production_safety(plan: Plan) -> list[str]:
         for v in plan.of_type("aws:s3/bucketVersioning:BucketVersioning")
         if v.inputs.get("versioningConfiguration", {}).get("status") == "Enabled"
     }
-    for b in plan.of_type(BUCKET):
+    for b in media_buckets(plan):
         if b.id not in versioned:
             problems.append(f"{b.name}: versioning not enabled")
     zones = {s.inputs.get("availabilityZone") for s in plan.of_type(SUBNET)}
@@ -324,7 +353,7 @@ def secrets_through_secrets_manager(plan: Plan) -> list[str]:
 def task_role_scoped_to_bucket(plan: Plan) -> list[str]:
     """D5: the app's task role reaches its bucket and nothing else, with no wildcard actions."""
     problems: list[str] = []
-    buckets = {b.outputs["arn"] for b in plan.of_type(BUCKET)}
+    buckets = {b.outputs["arn"] for b in media_buckets(plan)}
     allowed = buckets | {f"{b}/*" for b in buckets}
     task_roles = {t.inputs.get("taskRoleArn") for t in app_tasks(plan)}
     if len(task_roles) != 1 or None in task_roles:
@@ -555,4 +584,379 @@ def iam_matches_aws_definitions(plan: Plan) -> list[str]:
                             problems.append(f"{p.name}: {action} on * (it takes {formats})")
                     elif not any(f != "*" and patterns_intersect(resource, f) for f in formats):
                         problems.append(f"{p.name}: {action} does not apply to {resource}")
+    return problems
+
+
+# ---- issue 8 §2: deploys and destroys cleanly -------------------------------------------------
+
+
+def dns_records(plan: Plan, domain: str, zone: str | None) -> list[str]:
+    """With a hosted zone: the certificate's validation record is in it, the validation waits for
+    exactly that record, and the domain is an alias of the balancer. Without one: the plan tells
+    the operator which records to create (output `dnsRecordsToCreate`)."""
+    problems: list[str] = []
+    certs = plan.of_type(CERT)
+    if len(certs) != 1:
+        return [f"{len(certs)} certificates for {domain}"]
+    options = certs[0].outputs.get("domainValidationOptions", [])
+    wanted = {(o["resourceRecordName"].rstrip("."), o["resourceRecordValue"]) for o in options}
+    records = plan.of_type(RECORD)
+    validations = plan.of_type(CERT_VALIDATION)
+    fqdns = {f for v in validations for f in v.inputs.get("validationRecordFqdns", [])}
+    if zone is None:
+        if records:
+            problems.append(f"{len(records)} DNS records declared without a zone")
+        listed = plan.outputs.get("dnsRecordsToCreate") or []
+        named = {(r["name"].rstrip("."), r["value"]) for r in listed}
+        if not wanted <= named:
+            problems.append("dnsRecordsToCreate does not list the certificate's validation record")
+        if not any(r["name"] == domain for r in listed):
+            problems.append(f"dnsRecordsToCreate does not say where {domain} must point")
+        return problems
+    if "dnsRecordsToCreate" in plan.outputs:
+        problems.append("a zone is managed, yet the operator is asked to create records")
+    present = {
+        (r.inputs["name"].rstrip("."), v) for r in records for v in r.inputs.get("records", [])
+    }
+    if not wanted or not wanted <= present:
+        problems.append("the certificate's validation record is not in the zone")
+    if {n for n, _ in wanted} - {f.rstrip(".") for f in fqdns}:
+        problems.append("the certificate validation does not wait for the zone's record")
+    (lb,) = plan.of_type(LB) or [None]
+    alias = [
+        r
+        for r in records
+        if r.inputs.get("name") == domain
+        and r.inputs.get("type") == "A"
+        and lb is not None
+        and {(a.get("name"), a.get("zoneId")) for a in r.inputs.get("aliases", [])}
+        == {(lb.outputs.get("dnsName"), lb.outputs.get("zoneId"))}
+    ]
+    if len(alias) != 1:
+        problems.append(f"{domain} is not an alias A record of the load balancer")
+    zone_ids = {r.inputs.get("zoneId") for r in records}
+    if len(zone_ids) != 1 or None in zone_ids:
+        problems.append(f"records are spread over zones {zone_ids}")
+    return problems
+
+
+def destroy_behaviour(plan: Plan, protected: bool) -> list[str]:
+    """O5: outside production `pulumi destroy` needs no manual step (buckets and the image
+    repository are emptied, nothing is protected, a final snapshot never reuses a previous
+    destroy's name); production refuses twice (deletion protection and Pulumi `protect`) and
+    keeps its objects and images."""
+    problems: list[str] = []
+    for b in plan.of_type(BUCKET):
+        if b.inputs.get("forceDestroy") is not (not protected):
+            problems.append(f"{b.name}: forceDestroy={b.inputs.get('forceDestroy')}")
+    for r in plan.of_type(REPO):
+        if r.inputs.get("forceDelete") is not (not protected):
+            problems.append(f"{r.name}: forceDelete={r.inputs.get('forceDelete')}")
+    for r in plan.of_type(RDS):
+        if (r.inputs.get("deletionProtection") is True, r.protect) != (protected, protected):
+            problems.append(
+                f"{r.name}: deletionProtection={r.inputs.get('deletionProtection')} "
+                f"protect={r.protect}"
+            )
+        if r.inputs.get("skipFinalSnapshot") is False:
+            ident = str(r.inputs.get("finalSnapshotIdentifier", ""))
+            sources = r.property_dependencies.get("finalSnapshotIdentifier", [])
+            randoms = {x.urn for x in plan.of_type(RANDOM_ID)}
+            if not set(sources) & randoms or not re.fullmatch(r"[a-z][a-z0-9-]*[a-z0-9]", ident):
+                problems.append(
+                    f"{r.name}: final snapshot {ident!r} is not unique per created instance "
+                    "(a second destroy would collide with the first one's snapshot)"
+                )
+    for lb in plan.of_type(LB):
+        if (lb.inputs.get("enableDeletionProtection") is True) != protected:
+            problems.append(
+                f"{lb.name}: deletion protection {lb.inputs.get('enableDeletionProtection')}"
+            )
+    for secret in plan.of_type(SECRET):
+        if not protected and secret.inputs.get("recoveryWindowInDays") != 0:
+            problems.append(f"{secret.name}: a destroyed secret blocks its name for days")
+    return problems
+
+
+def rollouts_gate_deploys(plan: Plan) -> list[str]:
+    """W6: every ECS service's rollout fails `pulumi up` when its tasks never become stable
+    (wait for steady state, circuit breaker with rollback)."""
+    problems: list[str] = []
+    for svc in plan.of_type(SERVICE):
+        i = svc.inputs
+        if i.get("waitForSteadyState") is not True:
+            problems.append(f"{svc.name}: pulumi up does not wait for a steady state")
+        breaker = i.get("deploymentCircuitBreaker") or {}
+        if not (breaker.get("enable") and breaker.get("rollback")):
+            problems.append(f"{svc.name}: no deployment circuit breaker with rollback")
+    return problems
+
+
+def _windows(window: str) -> list[tuple[int, int]]:
+    """Minute-of-week intervals of `hh:mm-hh:mm` (daily) or `ddd:hh:mm-ddd:hh:mm`."""
+    days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+    def minute(part: str) -> tuple[int | None, int]:
+        *day, h, m = part.split(":")
+        return (days.index(day[0]) if day else None), int(h) * 60 + int(m)
+
+    start, end = (minute(p) for p in window.split("-"))
+    if start[0] is None:
+        return [(d * 1440 + start[1], d * 1440 + end[1]) for d in range(7)]
+    return [(start[0] * 1440 + start[1], (end[0] or 0) * 1440 + end[1])]
+
+
+def cache_snapshots(plan: Plan, days: int) -> list[str]:
+    """D4: the cache keeps `days` daily snapshots, taken outside its maintenance window."""
+    problems: list[str] = []
+    for r in plan.of_type(CACHE):
+        i = r.inputs
+        if int(i.get("snapshotRetentionLimit") or 0) < days:
+            problems.append(f"{r.name}: snapshots kept {i.get('snapshotRetentionLimit')} < {days}")
+        if days and not i.get("snapshotWindow"):
+            problems.append(f"{r.name}: no snapshot window")
+        if i.get("snapshotWindow") and i.get("maintenanceWindow"):
+            snap, maint = _windows(i["snapshotWindow"]), _windows(i["maintenanceWindow"])
+            if any(a < d and c < b for a, b in snap for c, d in maint):
+                problems.append(f"{r.name}: snapshot and maintenance windows overlap")
+    return problems
+
+
+INTERFACE_SERVICES = ("ecr.api", "ecr.dkr", "secretsmanager", "logs")
+
+
+def private_endpoints(plan: Plan, region: str, interface: bool) -> list[str]:
+    """S3 through a gateway endpoint on every private route table; with `interface`, ECR
+    (api, dkr), Secrets Manager and Logs through private-DNS interface endpoints in the private
+    subnets, reachable on 443 from the service's group only."""
+    problems: list[str] = []
+    by_service = {e.inputs.get("serviceName"): e for e in plan.of_type(ENDPOINT)}
+    s3 = by_service.get(f"com.amazonaws.{region}.s3")
+    nat_tables = {
+        r.inputs["routeTableId"] for r in plan.of_type(ROUTE) if r.inputs.get("natGatewayId")
+    }
+    if s3 is None or s3.inputs.get("vpcEndpointType") != "Gateway":
+        problems.append("no S3 gateway endpoint")
+    elif set(s3.inputs.get("routeTableIds", [])) != nat_tables:
+        problems.append("the S3 gateway endpoint is not on every private route table")
+    services = service_groups(plan)
+    private = _private_subnets(plan)
+    for name in INTERFACE_SERVICES:
+        e = by_service.get(f"com.amazonaws.{region}.{name}")
+        if not interface:
+            if e is not None:
+                problems.append(f"{name}: interface endpoint outside the profile that pays for it")
+            continue
+        if e is None:
+            problems.append(f"no {name} interface endpoint")
+            continue
+        i = e.inputs
+        if i.get("vpcEndpointType") != "Interface" or i.get("privateDnsEnabled") is not True:
+            problems.append(f"{name}: not an interface endpoint with private DNS")
+        if not i.get("subnetIds") or set(i["subnetIds"]) - private:
+            problems.append(f"{name}: not in the private subnets")
+        for group in i.get("securityGroupIds", []):
+            rules = _rules_on(plan, INGRESS, group)
+            reach = [
+                r
+                for r in rules
+                if r.inputs.get("referencedSecurityGroupId") in services
+                and (r.inputs.get("fromPort"), r.inputs.get("toPort")) == (443, 443)
+            ]
+            if not reach or len(reach) != len(rules):
+                problems.append(f"{name}: group {group} does not admit exactly the service on 443")
+    return problems
+
+
+# ---- issue 8 §2b: an audit trail and an edge in production -----------------------------------
+
+
+def _policy_statements(plan: Plan, bucket: PlanResource) -> list[dict[str, Any]]:
+    docs = [
+        json.loads(p.inputs["policy"])
+        for p in plan.of_type(BUCKET_POLICY)
+        if p.inputs.get("bucket") == bucket.id
+    ]
+    return [st for d in docs for st in d["Statement"]]
+
+
+def alb_access_logs(plan: Plan, retention_days: int, elb_principal: dict[str, str]) -> list[str]:
+    """The balancer logs to a bucket of its own: SSE-S3, public access blocked, ELB's log
+    delivery allowed to write under the prefix, objects expired after the log retention, and the
+    balancer declared after that policy."""
+    problems: list[str] = []
+    (lb,) = plan.of_type(LB) or [None]
+    if lb is None:
+        return ["no load balancer"]
+    logs = lb.inputs.get("accessLogs") or {}
+    if logs.get("enabled") is not True:
+        return [f"{lb.name}: access logs off"]
+    buckets = {b.id: b for b in log_buckets(plan)}
+    bucket = buckets.get(logs.get("bucket"))
+    if bucket is None:
+        return [f"{lb.name}: logs to {logs.get('bucket')}, not a log bucket of its own"]
+    sse = [s for s in plan.of_type(SSE) if s.inputs.get("bucket") == bucket.id]
+    algos = {
+        r["applyServerSideEncryptionByDefault"]["sseAlgorithm"]
+        for s in sse
+        for r in s.inputs.get("rules", [])
+    }
+    if algos != {"AES256"}:
+        problems.append(f"{bucket.name}: encryption {algos}; ALB logs need SSE-S3 (AES256)")
+    blocks = [b for b in plan.of_type(BLOCK) if b.inputs.get("bucket") == bucket.id]
+    flags = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+    if not blocks or not all(blocks[0].inputs.get(f) is True for f in flags):
+        problems.append(f"{bucket.name}: public access not blocked")
+    prefix = f"{bucket.outputs['arn']}/{logs.get('prefix')}/AWSLogs/"
+    writers = [
+        st
+        for st in _policy_statements(plan, bucket)
+        if st["Effect"] == "Allow"
+        and st["Principal"] == elb_principal
+        and "s3:PutObject" in ([st["Action"]] if isinstance(st["Action"], str) else st["Action"])
+        and str(st["Resource"]).startswith(prefix)
+    ]
+    if not writers:
+        problems.append(f"{bucket.name}: ELB log delivery {elb_principal} may not write {prefix}")
+    expiry = [
+        rule.get("expiration", {}).get("days")
+        for lc in plan.of_type(LIFECYCLE)
+        if lc.inputs.get("bucket") == bucket.id
+        for rule in lc.inputs.get("rules", [])
+        if rule.get("status") == "Enabled"
+    ]
+    if retention_days not in expiry:
+        problems.append(f"{bucket.name}: logs expire after {expiry}, not {retention_days} days")
+    policies = {p.urn for p in plan.of_type(BUCKET_POLICY) if p.inputs.get("bucket") == bucket.id}
+    if not policies & plan.depends_on(lb.urn):
+        problems.append(f"{lb.name}: created before ELB may write to its log bucket")
+    return problems
+
+
+MANAGED_GROUPS = {"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"}
+
+
+def web_firewall(plan: Plan, retention_days: int) -> list[str]:
+    """A regional WAFv2 web ACL on the balancer: both managed groups, a rate-based rule, logging
+    to an `aws-waf-logs-` log group with retention."""
+    problems: list[str] = []
+    acls = plan.of_type(WEB_ACL)
+    if len(acls) != 1:
+        return [f"{len(acls)} web ACLs"]
+    acl = acls[0]
+    if acl.inputs.get("scope") != "REGIONAL":
+        problems.append(f"{acl.name}: scope {acl.inputs.get('scope')}, an ALB needs REGIONAL")
+    statements = [r.get("statement", {}) for r in acl.inputs.get("rules", [])]
+    groups = {
+        s["managedRuleGroupStatement"]["name"]
+        for s in statements
+        if s.get("managedRuleGroupStatement", {}).get("vendorName") == "AWS"
+    }
+    if MANAGED_GROUPS - groups:
+        problems.append(f"{acl.name}: missing managed groups {sorted(MANAGED_GROUPS - groups)}")
+    rated = [
+        r
+        for r in acl.inputs.get("rules", [])
+        if r.get("statement", {}).get("rateBasedStatement") and "block" in r.get("action", {})
+    ]
+    if not rated:
+        problems.append(f"{acl.name}: no blocking rate-based rule")
+    lbs = {lb.outputs["arn"] for lb in plan.of_type(LB)}
+    assoc = [
+        a
+        for a in plan.of_type(WEB_ACL_ASSOC)
+        if a.inputs.get("webAclArn") == acl.outputs["arn"] and a.inputs.get("resourceArn") in lbs
+    ]
+    if not assoc:
+        problems.append(f"{acl.name}: not associated with the load balancer")
+    groups_by_arn = {g.outputs["arn"]: g for g in plan.of_type(LOGS)}
+    logging = [
+        g
+        for c in plan.of_type(WEB_ACL_LOGGING)
+        if c.inputs.get("resourceArn") == acl.outputs["arn"]
+        for d in c.inputs.get("logDestinationConfigs", [])
+        if (g := groups_by_arn.get(d)) is not None
+    ]
+    if not logging:
+        problems.append(f"{acl.name}: WAF does not log to a CloudWatch log group")
+    for g in logging:
+        if not str(g.inputs.get("name", "")).startswith("aws-waf-logs-"):
+            problems.append(f"{g.name}: WAF log group name must start with aws-waf-logs-")
+        if int(g.inputs.get("retentionInDays") or 0) < retention_days:
+            problems.append(f"{g.name}: WAF logs kept {g.inputs.get('retentionInDays')} days")
+    return problems
+
+
+def read_only_roots(plan: Plan) -> list[str]:
+    """Every container's root filesystem is read-only, with the task's scratch volume writable
+    at /tmp (uploads in progress, gunicorn's heartbeat files, beat's schedule)."""
+    problems: list[str] = []
+    for task in app_tasks(plan):
+        volumes = {v["name"] for v in task.inputs.get("volumes", []) if not v.get("hostPath")}
+        for c in container_definitions(task):
+            where = f"{task.name}/{c['name']}"
+            if c.get("readonlyRootFilesystem") is not True:
+                problems.append(f"{where}: writable root filesystem")
+            tmp = [m for m in c.get("mountPoints", []) if m.get("containerPath") == "/tmp"]
+            if len(tmp) != 1 or tmp[0].get("readOnly") or tmp[0].get("sourceVolume") not in volumes:
+                problems.append(f"{where}: no writable task volume at /tmp")
+    return problems
+
+
+def flow_logs(plan: Plan, retention_days: int) -> list[str]:
+    """Every connection in the VPC is logged to CloudWatch Logs for the retention period, by a
+    role only the flow logs service assumes."""
+    problems: list[str] = []
+    vpcs = {v.id for v in plan.of_type("aws:ec2/vpc:Vpc")}
+    groups = {g.outputs["arn"]: g for g in plan.of_type(LOGS)}
+    roles = {r.outputs["arn"]: r for r in plan.of_type(ROLE)}
+    flows = [f for f in plan.of_type(FLOW_LOG) if f.inputs.get("vpcId") in vpcs]
+    if not vpcs or {f.inputs.get("vpcId") for f in flows} != vpcs:
+        return ["the VPC has no flow log"]
+    for f in flows:
+        i = f.inputs
+        if i.get("trafficType") != "ALL":
+            problems.append(f"{f.name}: logs {i.get('trafficType')} traffic only")
+        group = groups.get(i.get("logDestination"))
+        if i.get("logDestinationType") != "cloud-watch-logs" or group is None:
+            problems.append(f"{f.name}: not delivered to a CloudWatch log group of the stack")
+        elif int(group.inputs.get("retentionInDays") or 0) < retention_days:
+            problems.append(f"{f.name}: kept {group.inputs.get('retentionInDays')} days")
+        role = roles.get(i.get("iamRoleArn"))
+        trust = json.loads(role.inputs["assumeRolePolicy"]) if role else {"Statement": []}
+        principals = {str(st.get("Principal", {}).get("Service")) for st in trust["Statement"]}
+        if principals != {"vpc-flow-logs.amazonaws.com"}:
+            problems.append(f"{f.name}: delivery role trusted by {principals}")
+    return problems
+
+
+def media_access_logging(plan: Plan) -> list[str]:
+    """Server access logs of every media bucket go to the log bucket, under a prefix, switched
+    on only after the log bucket's policy lets S3 deliver them."""
+    logs = {b.id for b in log_buckets(plan)}
+    policies = {p.urn for p in plan.of_type(BUCKET_POLICY) if p.inputs.get("bucket") in logs}
+    logged = {
+        lg.inputs.get("bucket")
+        for lg in plan.of_type(BUCKET_LOGGING)
+        if lg.inputs.get("targetBucket") in logs
+        and lg.inputs.get("targetPrefix")
+        and policies & plan.depends_on(lg.urn)
+    }
+    return [
+        f"{b.name}: no server access logging to the log bucket"
+        for b in media_buckets(plan)
+        if b.id not in logged
+    ]
+
+
+def default_group_closed(plan: Plan) -> list[str]:
+    """The VPC's default security group is adopted with no rules at all."""
+    vpcs = {v.id for v in plan.of_type("aws:ec2/vpc:Vpc")}
+    adopted = {g.inputs.get("vpcId"): g for g in plan.of_type(DEFAULT_SG)}
+    problems = [f"{vpc}: default security group keeps AWS's rules" for vpc in vpcs - set(adopted)]
+    problems += [
+        f"{g.name}: default security group has rules"
+        for g in adopted.values()
+        if g.inputs.get("ingress") or g.inputs.get("egress")
+    ]
     return problems

@@ -36,6 +36,7 @@ def request(task: PlanResource) -> dict[str, Any]:
         "cpu": i["cpu"],
         "memory": i["memory"],
         "runtimePlatform": i["runtimePlatform"],
+        "volumes": i.get("volumes", []),
         "tags": [{"key": k, "value": v} for k, v in i["tags"].items()],
     }
 

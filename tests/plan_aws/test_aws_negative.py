@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable
 
 import aws_checks as checks
-from aws_plans import plan_for
+from aws_plans import plan_for, plan_with, prod_config
 
 from components import registry
 from core.plan import Plan, PlanResource
@@ -225,3 +225,186 @@ def test_pattern_intersection_reads_wildcards_and_arn_variables() -> None:
     assert checks.patterns_intersect("arn:aws:s3:::media/*", obj)
     assert checks.patterns_intersect("arn:aws:logs:eu-west-1:1:log-group:/ecs/app:*", stream)
     assert not checks.patterns_intersect("arn:aws:logs:eu-west-1:1:log-group:/ecs/app", stream)
+
+
+# ---- issue 8 §2 / §2b ------------------------------------------------------------------------
+
+ZONE = "trudeploy.example.com"
+DOMAIN = "app.trudeploy.example.com"
+
+
+def test_missing_or_misdirected_zone_records_are_caught() -> None:
+    zoned = plan_with(prod_config(env="production", dnsZone=ZONE))
+
+    def no_validation_record(plan: Plan) -> None:
+        plan.resources.remove(named(plan, "lb-cert-record"))
+
+    def validation_waits_for_nothing(plan: Plan) -> None:
+        named(plan, "lb-cert-validation").inputs.pop("validationRecordFqdns")
+
+    def alias_elsewhere(plan: Plan) -> None:
+        named(plan, "lb-alias").inputs["aliases"][0]["name"] = "elsewhere.example.net"
+
+    for mutate in (no_validation_record, validation_waits_for_nothing, alias_elsewhere):
+        plan = copy.deepcopy(zoned)
+        mutate(plan)
+        assert checks.dns_records(plan, DOMAIN, ZONE), mutate.__name__
+
+    def silent(plan: Plan) -> None:
+        plan.outputs.pop("dnsRecordsToCreate")
+
+    assert len(checks.dns_records(broken(silent), DOMAIN, None)) == 2
+
+
+def test_a_destroy_that_needs_manual_steps_is_caught() -> None:
+    def kept_objects(plan: Plan) -> None:
+        named(plan, "storage-bucket").inputs["forceDestroy"] = False
+
+    def kept_images(plan: Plan) -> None:
+        named(plan, "image-repo").inputs["forceDelete"] = False
+
+    def fixed_snapshot_name(plan: Plan) -> None:
+        rds = named(plan, "postgres-instance")
+        rds.inputs["finalSnapshotIdentifier"] = "trudeploy-prod-postgres-final"
+        rds.property_dependencies.pop("finalSnapshotIdentifier", None)
+
+    for mutate in (kept_objects, kept_images, fixed_snapshot_name):
+        assert checks.destroy_behaviour(broken(mutate, "staging"), False), mutate.__name__
+
+    def unprotected(plan: Plan) -> None:
+        named(plan, "postgres-instance").protect = False
+
+    assert checks.destroy_behaviour(broken(unprotected), True)
+
+
+def test_an_ungated_rollout_is_caught() -> None:
+    def fire_and_forget(plan: Plan) -> None:
+        named(plan, "app-worker", checks.SERVICE).inputs["waitForSteadyState"] = False
+
+    def no_rollback(plan: Plan) -> None:
+        named(plan, "app-beat", checks.SERVICE).inputs["deploymentCircuitBreaker"]["rollback"] = (
+            False
+        )
+
+    for mutate in (fire_and_forget, no_rollback):
+        assert checks.rollouts_gate_deploys(broken(mutate)), mutate.__name__
+
+
+def test_missing_or_clashing_cache_snapshots_are_caught() -> None:
+    def no_snapshots(plan: Plan) -> None:
+        named(plan, "redis-group").inputs["snapshotRetentionLimit"] = 0
+
+    def clash(plan: Plan) -> None:
+        named(plan, "redis-group").inputs["snapshotWindow"] = "05:30-06:30"
+
+    for mutate in (no_snapshots, clash):
+        assert checks.cache_snapshots(broken(mutate), 7), mutate.__name__
+
+
+def test_missing_or_open_endpoints_are_caught() -> None:
+    def no_s3(plan: Plan) -> None:
+        plan.resources.remove(named(plan, "endpoints-s3"))
+
+    def public_dns_off(plan: Plan) -> None:
+        named(plan, "endpoints-ecr-dkr").inputs["privateDnsEnabled"] = False
+
+    def open_group(plan: Plan) -> None:
+        rule = named(plan, "endpoints-sg-from-service")
+        del rule.inputs["referencedSecurityGroupId"]
+        rule.inputs["cidrIpv4"] = "0.0.0.0/0"
+
+    for mutate in (no_s3, public_dns_off, open_group):
+        assert checks.private_endpoints(broken(mutate), "eu-west-1", True), mutate.__name__
+    assert checks.nothing_stateful_public(broken(open_group))
+
+
+def test_stores_that_lose_their_data_are_not_called_persistent() -> None:
+    def no_backups(plan: Plan) -> None:
+        named(plan, "postgres-instance").inputs["backupRetentionPeriod"] = 0
+
+    def lone_cache_node(plan: Plan) -> None:
+        named(plan, "redis-group").inputs["snapshotRetentionLimit"] = 0
+
+    def expiring_media(plan: Plan) -> None:
+        rules = named(plan, "storage-lifecycle").inputs["rules"]
+        rules.append({"id": "x", "status": "Enabled", "filter": {}, "expiration": {"days": 30}})
+
+    for mutate in (no_backups, lone_cache_node, expiring_media):
+        problems = invariants.stateful_persistent(broken(mutate, "development"), VIEW)
+        assert len(problems) == 1 and "no persistent storage" in problems[0], mutate.__name__
+
+
+def test_a_missing_audit_trail_or_edge_is_caught() -> None:
+    days = 90
+    principal = {"AWS": "arn:aws:iam::156460612806:root"}
+
+    def kms_logs(plan: Plan) -> None:
+        rule = named(plan, "audit-logs-sse").inputs["rules"][0]
+        rule["applyServerSideEncryptionByDefault"]["sseAlgorithm"] = "aws:kms"
+
+    def no_elb_writer(plan: Plan) -> None:
+        policy = named(plan, "audit-logs-policy")
+        doc = json.loads(policy.inputs["policy"])
+        doc["Statement"] = [s for s in doc["Statement"] if s.get("Sid") != "AlbAccessLogs"]
+        policy.inputs["policy"] = json.dumps(doc)
+
+    def logs_forever(plan: Plan) -> None:
+        named(plan, "audit-logs-lifecycle").inputs["rules"][0]["expiration"]["days"] = 3650
+
+    def logs_off(plan: Plan) -> None:
+        named(plan, "lb-alb").inputs["accessLogs"]["enabled"] = False
+
+    for mutate in (kms_logs, no_elb_writer, logs_forever, logs_off):
+        assert checks.alb_access_logs(broken(mutate), days, principal), mutate.__name__
+
+    def global_acl(plan: Plan) -> None:
+        named(plan, "waf-acl").inputs["scope"] = "CLOUDFRONT"
+
+    def no_bad_inputs(plan: Plan) -> None:
+        named(plan, "waf-acl").inputs["rules"].pop()
+
+    def no_rate_limit(plan: Plan) -> None:
+        named(plan, "waf-acl").inputs["rules"].pop(0)
+
+    def unattached(plan: Plan) -> None:
+        plan.resources.remove(named(plan, "waf-alb"))
+
+    def wrong_log_name(plan: Plan) -> None:
+        named(plan, "waf-logs").inputs["name"] = "/waf/trudeploy"
+
+    for mutate in (global_acl, no_bad_inputs, no_rate_limit, unattached, wrong_log_name):
+        assert checks.web_firewall(broken(mutate), days), mutate.__name__
+
+    def writable_root(plan: Plan) -> None:
+        edit_containers(plan, "app-beat", lambda d: d[0].update(readonlyRootFilesystem=False))
+
+    def no_tmp(plan: Plan) -> None:
+        edit_containers(plan, "app-web", lambda d: d[-1].update(mountPoints=[]))
+
+    for mutate in (writable_root, no_tmp):
+        assert checks.read_only_roots(broken(mutate)), mutate.__name__
+
+    def accepted_only(plan: Plan) -> None:
+        named(plan, "flow-logs-vpc").inputs["trafficType"] = "ACCEPT"
+
+    def no_flow_logs(plan: Plan) -> None:
+        plan.resources.remove(named(plan, "flow-logs-vpc"))
+
+    for mutate in (accepted_only, no_flow_logs):
+        assert checks.flow_logs(broken(mutate), days), mutate.__name__
+
+    def unlogged_media(plan: Plan) -> None:
+        plan.resources.remove(named(plan, "storage-access-logs"))
+
+    assert checks.media_access_logging(broken(unlogged_media))
+
+    def open_default(plan: Plan) -> None:
+        named(plan, "network-default-sg").inputs["ingress"] = [
+            {"protocol": "-1", "fromPort": 0, "toPort": 0, "self": True}
+        ]
+
+    def default_untouched(plan: Plan) -> None:
+        plan.resources.remove(named(plan, "network-default-sg"))
+
+    for mutate in (open_default, default_untouched):
+        assert checks.default_group_closed(broken(mutate, "development")), mutate.__name__

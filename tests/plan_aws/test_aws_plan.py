@@ -153,9 +153,10 @@ def test_outputs_are_the_contract_plus_the_balancer() -> None:
     assert out["databaseUrl"] == out["redisUrl"] == "[secret]"
     assert out["postgresHost"] == one(plan, checks.RDS).outputs["address"]
     assert out["postgresPort"] == 5432
-    assert out["bucket"] == one(plan, checks.BUCKET).inputs["bucket"] == "trudeploy-prod-media"
+    (media,) = checks.media_buckets(plan)
+    assert out["bucket"] == media.inputs["bucket"] == "trudeploy-prod-media"
     assert out["loadBalancerDnsName"].endswith(f".{REGION}.elb.amazonaws.com")
-    assert out["certificateValidation"][0]["resource_record_type"] == "CNAME"
+    assert out["dnsRecordsToCreate"][0]["type"] == "CNAME"
 
 
 def test_env_contract_keys_match_the_docker_target() -> None:
