@@ -208,10 +208,7 @@ class StackConfig(_Strict):
         problems += self._storage_problems() + self._render_problems()
         problems += self._kubernetes_problems()
         problems += self._domain_problems()
-        for setting in REQUIRED_PROVIDER_SETTINGS.get(self.target, ()):
-            ns, name = setting.split(":", 1)
-            if name not in self.providers.get(ns, {}):
-                problems.append(f"target {self.target} needs `{setting}` in the stack config")
+        problems += missing_provider_settings(self.target, self.providers)
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -373,6 +370,28 @@ def _describe(err: dict[str, Any]) -> str:
     return str(err["msg"]).removeprefix("Value error, ")
 
 
+def missing_provider_settings(
+    target: TargetName, providers: dict[str, dict[str, Any]]
+) -> list[str]:
+    """One line per provider setting the target cannot run without and the file lacks."""
+    return [
+        f"target {target} needs `{setting}` in the stack config"
+        for setting in REQUIRED_PROVIDER_SETTINGS.get(target, ())
+        if setting.split(":", 1)[1] not in providers.get(setting.split(":", 1)[0], {})
+    ]
+
+
+def _independent_problems(ours: dict[str, Any], providers: dict[str, dict[str, Any]]) -> list[str]:
+    """Checks that need only the target, run even when other fields are wrong: pydantic skips the
+    model's cross-field checks once a field fails, and a bad `env` must not hide a missing
+    `aws:region` until the next run."""
+    try:
+        target = TargetName(ours.get("target"))
+    except ValueError:
+        return []
+    return missing_provider_settings(target, providers)
+
+
 def parse_stack_config(raw: dict[str, Any], source: str) -> StackConfig:
     """Validate a stack's `config:` mapping (keys `namespace:key`); raise ConfigError on any fault.
 
@@ -406,6 +425,9 @@ def parse_stack_config(raw: dict[str, Any], source: str) -> StackConfig:
         for err in exc.errors():
             path = _loc_to_path(tuple(err["loc"]))
             lines.append(f"{path}: {_describe(err)}")
+        if all(err["loc"] for err in exc.errors()):
+            # only field errors: the model's own cross-field checks never ran
+            lines += [f"{NAMESPACE}: {p}" for p in _independent_problems(ours, providers)]
         raise ConfigError(source, lines) from None
 
 

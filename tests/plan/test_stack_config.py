@@ -155,3 +155,16 @@ def test_stack_overrides_apply_on_top_of_the_profile() -> None:
     profile = resolve(cfg)
     assert (profile.postgres_ha, profile.postgres_size, profile.web_replicas) == (True, "l", 3)
     assert profile.redis_ha is False
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    """A bad env must not hide the missing provider setting until the next run."""
+    with pytest.raises(ConfigError) as caught:
+        parse_stack_config(
+            {"trudeploy:env": "prod", "trudeploy:target": "aws", "trudeploy:postgres": {"x": 1}},
+            "Pulumi.x.yaml",
+        )
+    errors = caught.value.errors
+    assert any(e.startswith("trudeploy:env: Input should be") for e in errors)
+    assert any(e.startswith("trudeploy:postgres.x: unknown key") for e in errors)
+    assert "trudeploy: target aws needs `aws:region` in the stack config" in errors
