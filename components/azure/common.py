@@ -23,6 +23,22 @@ PG_SKUS: dict[Size, tuple[str, str]] = {
 """Flexible Server compute: Burstable only for development (it has no high availability,
 https://learn.microsoft.com/azure/postgresql/flexible-server/concepts-high-availability)."""
 
+PG_STORAGE_SIZES = (32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32767)
+"""The disk sizes (GiB) Flexible Server sells (premium SSD tiers,
+https://learn.microsoft.com/azure/postgresql/flexible-server/concepts-storage)."""
+
+PG_BACKUP_DAYS = (7, 35)
+"""Flexible Server keeps backups 7..35 days (its minimum is above the development profile's)."""
+
+
+def pg_storage_gb(asked: int) -> int:
+    """The smallest disk Flexible Server sells that holds `asked` GiB."""
+    fits = [size for size in PG_STORAGE_SIZES if size >= asked]
+    if not fits:
+        raise ValueError(f"Flexible Server disks hold at most {PG_STORAGE_SIZES[-1]} GiB")
+    return fits[0]
+
+
 REDIS_SKUS: dict[Size, str] = {
     "xs": "Balanced_B0",
     "s": "Balanced_B1",

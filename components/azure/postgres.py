@@ -17,12 +17,11 @@ import pulumi
 import pulumi_random as random
 from pulumi_azure_native import authorization, dbforpostgresql
 
-from components.azure.common import PG_SKUS, tags
+from components.azure.common import PG_BACKUP_DAYS, PG_SKUS, pg_storage_gb, tags
 from components.base import Component
 from components.contract import ChildTransform, PostgresOutputs, PostgresSpec
 
 PORT = 5432
-MIN_STORAGE_GB = 32
 
 
 @dataclass(frozen=True)
@@ -64,11 +63,13 @@ class FlexiblePostgres(Component):
             version=str(spec.version),
             sku={"name": sku, "tier": tier},
             storage={
-                "storage_size_gb": max(spec.storage_gb, MIN_STORAGE_GB),
+                "storage_size_gb": pg_storage_gb(spec.storage_gb),
                 "auto_grow": "Enabled",
             },
             backup={
-                "backup_retention_days": spec.backup_retention_days,
+                "backup_retention_days": min(
+                    max(spec.backup_retention_days, PG_BACKUP_DAYS[0]), PG_BACKUP_DAYS[1]
+                ),
                 "geo_redundant_backup": "Enabled" if spec.ha else "Disabled",
             },
             high_availability={"mode": "ZoneRedundant" if spec.ha else "Disabled"},

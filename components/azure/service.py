@@ -1,8 +1,7 @@
 """The service on Container Apps: one environment in the VNet, web, worker and beat as apps.
 
-- The environment: a workload-profiles (Consumption) environment on the `apps` subnet, zone
-  redundant in production; its console and system logs go to a Log Analytics workspace with the
-  profile's retention (O1).
+- The environment (environment.py), declared with the ingress so web's host name is known to
+  the app's settings.
 - release: an init container of web's revision. Container Apps starts a revision's replicas only
   after their init containers exit 0, and in single-revision mode moves traffic to the new revision
   only once it is ready, so the migrations run before the new web takes traffic (W3); several
@@ -28,9 +27,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
-from pulumi_azure_native import app, operationalinsights
+from pulumi_azure_native import app
 
-from components.azure.common import LOG_RETENTION, app_size, dashed, tags
+from components.azure.common import app_size, dashed, tags
+from components.azure.environment import PROFILE
 from components.azure.secrets import secret_name
 from components.base import Component
 from components.contract import AppEnv, ChildTransform, ProcessSpec, ServiceSpec
@@ -38,7 +38,6 @@ from components.contract import AppEnv, ChildTransform, ProcessSpec, ServiceSpec
 WEB_CONCURRENCY = 8
 """Requests one web replica takes at once: gunicorn's 2 workers x 4 threads
 (app/gunicorn.conf.py)."""
-PROFILE = "Consumption"
 
 
 @dataclass(frozen=True)
@@ -51,11 +50,10 @@ class AppServiceArgs:
     registry: pulumi.Input[str]
     resource_group: pulumi.Input[str]
     location: str
-    subnet_id: pulumi.Input[str]
+    environment: app.ManagedEnvironment
     identity_id: pulumi.Input[str]
     secret_uris: Mapping[str, pulumi.Input[str]]
     ready: list[pulumi.Resource]
-    zone_redundant: bool
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -76,40 +74,7 @@ class AppService(Component):
     ) -> None:
         super().__init__("trudeploy:azure:Service", name, transform, opts)
         self._args = args
-        spec = args.spec
-        workspace = self.child(
-            operationalinsights.Workspace,
-            f"{name}-logs",
-            workspace_name=dashed(f"{spec.name}-logs", 63),
-            resource_group_name=args.resource_group,
-            location=args.location,
-            sku={"name": "PerGB2018"},
-            retention_in_days=min(max(spec.log_retention_days, LOG_RETENTION[0]), LOG_RETENTION[1]),
-            tags=tags(args.tags),
-        )
-        keys = operationalinsights.get_shared_keys_output(
-            resource_group_name=args.resource_group,
-            workspace_name=workspace.name,
-            opts=pulumi.InvokeOutputOptions(parent=self),
-        )
-        self.environment = self.child(
-            app.ManagedEnvironment,
-            f"{name}-env",
-            environment_name=dashed(f"{spec.name}-env", 60),
-            resource_group_name=args.resource_group,
-            location=args.location,
-            vnet_configuration={"infrastructure_subnet_id": args.subnet_id, "internal": False},
-            workload_profiles=[{"name": PROFILE, "workload_profile_type": PROFILE}],
-            zone_redundant=args.zone_redundant,
-            app_logs_configuration={
-                "destination": "log-analytics",
-                "log_analytics_configuration": {
-                    "customer_id": workspace.customer_id,
-                    "shared_key": pulumi.Output.secret(keys.primary_shared_key),
-                },
-            },
-            tags=tags(args.tags),
-        )
+        self.environment = args.environment
         self.apps: dict[str, app.ContainerApp] = {}
         self.apps["web"] = self._app("web", args.ready)
         for process in ("worker", "beat"):

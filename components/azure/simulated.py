@@ -11,6 +11,7 @@ returns as secrets (Redis access keys, the Log Analytics shared key) are secret 
 
 from __future__ import annotations
 
+import hashlib
 import string
 from typing import Any
 
@@ -101,14 +102,20 @@ def _secret(a: SimArgs) -> dict[str, Any]:
 
 def _environment(a: SimArgs) -> dict[str, Any]:
     out = _arm(a, "Microsoft.App/managedEnvironments", "environmentName")
-    return out | {"defaultDomain": f"{a.chars(12, string.ascii_lowercase, 'd')}.{location(a)}"}
+    domain = f"{_env_domain(out['id'])}.{location(a)}.azurecontainerapps.io"
+    return out | {"defaultDomain": domain}
+
+
+def _env_domain(environment_id: str) -> str:
+    """The environment's generated label (`<adjective>-<noun>-<hash>` in Azure; a hash here)."""
+    return "env-" + hashlib.sha256(environment_id.encode()).hexdigest()[:8]
 
 
 def _container_app(a: SimArgs) -> dict[str, Any]:
     out = _arm(a, "Microsoft.App/containerApps", "containerAppName")
     config = dict(a.inputs.get("configuration") or {})
     if config.get("ingress"):
-        domain = f"{a.chars(12, string.ascii_lowercase, 'd')}.{location(a)}"
+        domain = f"{_env_domain(str(a.inputs.get('managedEnvironmentId', '')))}.{location(a)}"
         fqdn = f"{out['name']}.{domain}.azurecontainerapps.io"
         config["ingress"] = {**config["ingress"], "fqdn": fqdn}
     identity = dict(a.inputs.get("identity") or {})

@@ -14,13 +14,14 @@ from pulumi_azure_native import authorization, resources
 
 from components.azure.common import compact, dashed, tags
 from components.azure.endpoint import EndpointArgs, PrivateEndpoint
+from components.azure.environment import AppEnvironment, EnvironmentArgs
 from components.azure.identity import IdentityArgs, RuntimeIdentity
 from components.azure.image import ImageArgs, RegistryImage
 from components.azure.network import Network, NetworkArgs
 from components.azure.postgres import FlexiblePostgres, PostgresArgs
 from components.azure.redis import ManagedRedis, RedisArgs
 from components.azure.secrets import Vault, VaultArgs
-from components.azure.service import AppService, AppServiceArgs
+from components.azure.service import AppService, AppServiceArgs, process_name
 from components.azure.storage import BlobStorage, StorageArgs
 from components.contract import (
     AppEnv,
@@ -103,6 +104,7 @@ class AzureTarget(BaseTarget):
         )
         self.identity.grant("vault-reader", "Key Vault Secrets User", self.vault.vault.id)
         self._storage: BlobStorage | None = None
+        self._environment: AppEnvironment | None = None
 
     def _endpoint(self, name: str, target: pulumi.Input[str], group: str) -> PrivateEndpoint:
         zone = {"vault": "vault", "blob": "blob", "redisEnterprise": "redis"}[group]
@@ -181,24 +183,38 @@ class AzureTarget(BaseTarget):
         return self._storage.outputs
 
     def ingress(self, spec: ServiceSpec) -> Ingress:
-        # Container Apps names web `<app>.<environment's default domain>`; the app accepts that
-        # suffix, or the custom domain when the stack sets one.
-        if spec.domain:
-            hosts = pulumi.Output.from_input([spec.domain])
-            url = pulumi.Output.from_input(f"https://{spec.domain}")
-        else:
-            hosts = pulumi.Output.from_input([".azurecontainerapps.io"])
-            url = pulumi.Output.from_input("https://azurecontainerapps.io")
+        ctx = self.ctx
+        self._environment = AppEnvironment(
+            f"{spec.name}-environment",
+            EnvironmentArgs(
+                prefix=spec.name,
+                resource_group=self.group.name,
+                location=self.location,
+                subnet_id=self.network.subnets["apps"].id,
+                log_retention_days=spec.log_retention_days,
+                zone_redundant=ctx.profile.deletion_protection,
+                tags=ctx.tags,
+            ),
+            transform=ctx.transform,
+        )
+        # Container Apps names web `<app>.<environment's default domain>`; with a custom domain
+        # the app answers only to that one.
+        web = process_name(spec, "web")
+        host = (
+            pulumi.Output.from_input(spec.domain)
+            if spec.domain
+            else self._environment.default_domain.apply(lambda domain: f"{web}.{domain}")
+        )
         return Ingress(
-            hosts=hosts,
-            base_url=url,
+            hosts=host.apply(lambda h: [h]),
+            base_url=host.apply(lambda h: f"https://{h}"),
             trusted_proxies=TRUSTED_PROXIES,
             idle_timeout_seconds=IDLE_TIMEOUT,
         )
 
     def service(self, spec: ServiceSpec, env: AppEnv) -> ServiceOutputs:
-        if self._storage is None:
-            raise RuntimeError("the program declares storage before the service")
+        if self._storage is None or self._environment is None:
+            raise RuntimeError("the program declares storage and ingress before the service")
         ctx = self.ctx
         image = RegistryImage(
             f"{spec.name}-image",
@@ -223,7 +239,7 @@ class AzureTarget(BaseTarget):
                 registry=image.server,
                 resource_group=self.group.name,
                 location=self.location,
-                subnet_id=self.network.subnets["apps"].id,
+                environment=self._environment.environment,
                 identity_id=self.identity.identity.id,
                 secret_uris=uris,
                 ready=[
@@ -231,14 +247,17 @@ class AzureTarget(BaseTarget):
                     *self.vault.secrets.values(),
                     self.vault_endpoint,
                 ],
-                zone_redundant=ctx.profile.deletion_protection,
                 tags=ctx.tags,
             ),
             transform=ctx.transform,
         )
-        url = (
-            pulumi.Output.from_input(f"https://{spec.domain}")
-            if spec.domain
-            else svc.fqdn.apply(lambda fqdn: f"https://{fqdn}")
-        )
+        # The URL is ready once web is: resolve it after the web app.
+        url = pulumi.Output.all(self._ingress_url(spec), svc.fqdn).apply(lambda v: str(v[0]))
         return ServiceOutputs(url=url)
+
+    def _ingress_url(self, spec: ServiceSpec) -> pulumi.Output[str]:
+        if spec.domain:
+            return pulumi.Output.from_input(f"https://{spec.domain}")
+        assert self._environment is not None
+        web = process_name(spec, "web")
+        return self._environment.default_domain.apply(lambda d: f"https://{web}.{d}")
