@@ -339,7 +339,7 @@ CONSTRAINTS: dict[str, Constraints] = {
         Rule("serverName", _dashed(3, 63), PG_NAMES),
         Rule("version", OneOf(("13", "14", "15", "16", "17")), PG_VERSIONS),
         Combination("sku", "a SKU this target sizes (name, tier)", _pg_sku, PG_COMPUTE),
-        Rule("storage.storageSizeGb", OneOf(PG_STORAGE_SIZES), PG_STORAGE),
+        Rule("storage.storageSizeGB", OneOf(PG_STORAGE_SIZES), PG_STORAGE),
         Rule("backup.backupRetentionDays", Range(7, 35), PG_BACKUP),
         Rule("highAvailability.mode", OneOf(("Disabled", "ZoneRedundant", "SameZone")), PG_HA),
         Combination("highAvailability", "no high availability on Burstable", _pg_ha, PG_HA),
