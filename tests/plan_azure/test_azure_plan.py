@@ -10,8 +10,20 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from azure_checks import ACCOUNT, BLOBS, CHECKS, CONTAINER, LOCK, PG, PG_CONFIG, REDIS, REDIS_DB
-from azure_checks import ROLE, VAULT, protected
+from azure_checks import (
+    ACCOUNT,
+    BLOBS,
+    CHECKS,
+    CONTAINER,
+    LOCK,
+    PG,
+    PG_CONFIG,
+    REDIS,
+    REDIS_DB,
+    ROLE,
+    VAULT,
+    protected,
+)
 from azure_plans import DOMAIN, ENVS, azure_config, no_domain_plan, one, plan_for, plan_with
 
 from components.app_env import REQUIRED_KEYS
