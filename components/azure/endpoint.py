@@ -8,10 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
-from pulumi_azure_native import network
 
+from components.azure.sdk import namespace
 from components.base import Component
 from components.contract import ChildTransform
+
+network = namespace("network", "private_endpoint", "private_dns_zone_group")
 
 
 @dataclass(frozen=True)

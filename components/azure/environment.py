@@ -14,11 +14,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pulumi
-from pulumi_azure_native import app, operationalinsights
 
 from components.azure.common import LOG_RETENTION, dashed, tags
+from components.azure.sdk import namespace
 from components.base import Component
 from components.contract import ChildTransform
+
+app = namespace("app", "managed_environment")
+operationalinsights = namespace("operationalinsights", "workspace", "get_shared_keys")
+
 
 PROFILE = "Consumption"
 

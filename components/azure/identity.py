@@ -18,11 +18,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pulumi
-from pulumi_azure_native import authorization, managedidentity
 
 from components.azure.common import role_id, tags
+from components.azure.sdk import namespace
 from components.base import Component
 from components.contract import ChildTransform
+
+authorization = namespace("authorization", "role_assignment")
+managedidentity = namespace("managedidentity", "user_assigned_identity")
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_docker as docker
-from pulumi_azure_native import containerregistry
 
 from components.azure.common import tags
+from components.azure.sdk import namespace
 from components.base import Component
 from components.contract import ChildTransform, ImageSpec
+
+containerregistry = namespace("containerregistry", "registry")
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pulumi
-from pulumi_azure_native import network, privatedns
 
+from components.azure.sdk import namespace
 from components.base import Component
 from components.contract import ChildTransform
+
+network = namespace("network", "virtual_network", "subnet")
+privatedns = namespace("privatedns", "private_zone", "virtual_network_link")
+
 
 ADDRESS_SPACE = "10.60.0.0/16"
 SUBNETS = {

@@ -15,11 +15,15 @@ from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_random as random
-from pulumi_azure_native import authorization, dbforpostgresql
 
 from components.azure.common import PG_BACKUP_DAYS, PG_SKUS, pg_storage_gb, tags
+from components.azure.sdk import namespace
 from components.base import Component
 from components.contract import ChildTransform, PostgresOutputs, PostgresSpec
+
+authorization = namespace("authorization", "management_lock_by_scope")
+dbforpostgresql = namespace("dbforpostgresql", "server", "configuration", "database")
+
 
 PORT = 5432
 

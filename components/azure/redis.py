@@ -22,12 +22,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pulumi
-from pulumi_azure_native import redisenterprise
 
 from components.azure.common import REDIS_SKUS, tags
 from components.azure.endpoint import EndpointArgs, PrivateEndpoint
+from components.azure.sdk import namespace
 from components.base import Component
 from components.contract import ChildTransform, RedisOutputs, RedisSpec
+
+redisenterprise = namespace("redisenterprise", "redis_enterprise", "database", "list_database_keys")
+
 
 PORT = 10000
 

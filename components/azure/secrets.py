@@ -17,11 +17,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pulumi
-from pulumi_azure_native import keyvault
 
 from components.azure.common import tags
+from components.azure.sdk import namespace
 from components.base import Component
 from components.contract import ChildTransform
+
+keyvault = namespace("keyvault", "vault", "secret")
+
 
 SOFT_DELETE_DAYS = 90
 

@@ -27,13 +27,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
-from pulumi_azure_native import app
 
 from components.azure.common import app_size, dashed, tags
 from components.azure.environment import PROFILE
+from components.azure.sdk import namespace
 from components.azure.secrets import secret_name
 from components.base import Component
 from components.contract import AppEnv, ChildTransform, ProcessSpec, ServiceSpec
+
+app = namespace("app", "container_app", "managed_certificate")
+
 
 WEB_CONCURRENCY = 8
 """Requests one web replica takes at once: gunicorn's 2 workers x 4 threads

@@ -14,12 +14,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pulumi
-from pulumi_azure_native import storage
 
 from components.azure.common import tags
 from components.azure.endpoint import EndpointArgs, PrivateEndpoint
+from components.azure.sdk import namespace
 from components.base import Component
 from components.contract import ChildTransform, StorageOutputs, StorageSpec
+
+storage = namespace(
+    "storage", "storage_account", "blob_service_properties", "management_policy", "blob_container"
+)
+
 
 BACKEND = "azure"
 """The app's STORAGE_BACKEND for Blob Storage (django-storages' Azure backend)."""

@@ -10,7 +10,6 @@ every stateful service.
 from __future__ import annotations
 
 import pulumi
-from pulumi_azure_native import authorization, resources
 
 from components.azure.common import compact, dashed, tags
 from components.azure.endpoint import EndpointArgs, PrivateEndpoint
@@ -20,6 +19,7 @@ from components.azure.image import ImageArgs, RegistryImage
 from components.azure.network import Network, NetworkArgs
 from components.azure.postgres import FlexiblePostgres, PostgresArgs
 from components.azure.redis import ManagedRedis, RedisArgs
+from components.azure.sdk import namespace
 from components.azure.secrets import Vault, VaultArgs
 from components.azure.service import AppService, AppServiceArgs, process_name
 from components.azure.storage import BlobStorage, StorageArgs
@@ -38,6 +38,9 @@ from components.contract import (
     StorageSpec,
     TargetNotAvailable,
 )
+
+authorization = namespace("authorization", "get_client_config")
+resources = namespace("resources", "resource_group")
 
 TRUSTED_PROXIES = 1
 """Container Apps' ingress (Envoy) appends the client's address to X-Forwarded-For and vouches
