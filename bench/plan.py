@@ -103,6 +103,26 @@ GCP_CLASSES = tuple(
     )
 )
 """What the prod-gcp stack (target gcp) touches."""
+AZURE_CLASSES = tuple(
+    f"pulumi_azure_native.{c}"
+    for c in (
+        "resources.ResourceGroup",
+        "network.VirtualNetwork",
+        "network.PrivateEndpoint",
+        "privatedns.PrivateZone",
+        "keyvault.Vault",
+        "managedidentity.UserAssignedIdentity",
+        "authorization.RoleAssignment",
+        "dbforpostgresql.Server",
+        "redisenterprise.RedisEnterprise",
+        "storage.StorageAccount",
+        "containerregistry.Registry",
+        "operationalinsights.Workspace",
+        "app.ManagedEnvironment",
+        "app.ContainerApp",
+    )
+)
+"""What the prod-azure stack (target azure) touches: its submodules only."""
 SDKS = (
     "pulumi_aws",
     "pulumi_docker",
@@ -242,6 +262,9 @@ def main(
         cases.append(("render target: its classes", [py, "-c", touch(RENDER_CLASSES)], REPO))
     if "pulumi_gcp" in installed:
         cases.append(("gcp target: its classes", [py, "-c", touch(GCP_CLASSES)], REPO))
+    if "pulumi_azure_native" in installed:
+        label = "azure target: its classes (whole namespaces, not components/azure/sdk.py)"
+        cases.append((label, [py, "-c", touch(AZURE_CLASSES)], REPO))
     if "pulumi_cloudflare" in installed:
         r2 = ("pulumi_cloudflare.R2Bucket", "pulumi_cloudflare.AccountToken")
         cases.append(("render r2 storage: pulumi_cloudflare", [py, "-c", touch(r2)], REPO))

@@ -27,12 +27,12 @@ REQUIRED_PLAIN = (
     "GUNICORN_KEEPALIVE",
 )
 REQUIRED_SECRET = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL")
-OPTIONAL_PLAIN = ("AWS_S3_ENDPOINT_URL", "REDIS_CA_CERT")
+OPTIONAL_PLAIN = ("AWS_S3_ENDPOINT_URL", "REDIS_CA_CERT", "AZURE_CLIENT_ID")
 OPTIONAL_SECRET = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "SENTRY_DSN")
 """Optional keys are present only where they mean something: an endpoint for non-AWS S3, static
 keys where the target has no workload identity, a DSN when one is configured, the Redis server's CA
-where it is the instance's own (Memorystore). Setting them empty
-instead would make boto3 / sentry-sdk treat an empty string as a value."""
+where it is the instance's own (Memorystore), the managed identity's client id on Azure. Setting
+them empty instead would make boto3 / sentry-sdk treat an empty string as a value."""
 
 REQUIRED_KEYS = frozenset(REQUIRED_PLAIN + REQUIRED_SECRET)
 ALL_KEYS = frozenset(REQUIRED_KEYS | set(OPTIONAL_PLAIN) | set(OPTIONAL_SECRET))
@@ -72,7 +72,7 @@ def build_app_env(
         "ALLOWED_HOSTS": ingress.hosts.apply(",".join),
         "CORS_ALLOWED_ORIGINS": origins,
         "CSRF_TRUSTED_ORIGINS": origins,
-        # Which django-storages backend reads the bucket settings: s3 or gcs.
+        # Which django-storages backend reads the bucket settings: s3, gcs or azure.
         "STORAGE_BACKEND": storage.backend,
         "AWS_STORAGE_BUCKET_NAME": storage.bucket,
         "AWS_S3_REGION_NAME": storage.region,
@@ -85,6 +85,8 @@ def build_app_env(
         plain["AWS_S3_ENDPOINT_URL"] = storage.endpoint_url
     if redis.ca_cert is not None:
         plain["REDIS_CA_CERT"] = redis.ca_cert
+    if storage.identity_client_id is not None:
+        plain["AZURE_CLIENT_ID"] = storage.identity_client_id
     secret: dict[str, pulumi.Output[str]] = {
         "SECRET_KEY": pulumi.Output.secret(secret_key),
         "DATABASE_URL": pulumi.Output.secret(postgres.url),

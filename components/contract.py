@@ -171,7 +171,10 @@ class StorageOutputs:
     access_key_id: pulumi.Output[str] | None = None
     secret_access_key: pulumi.Output[str] | None = None
     backend: str = "s3"
-    """The app's STORAGE_BACKEND: `s3` (S3 and every S3-compatible store) or `gcs`."""
+    """The app's STORAGE_BACKEND: `s3` (S3 and every S3-compatible store), `gcs` or `azure`."""
+    identity_client_id: pulumi.Output[str] | None = None
+    """The client id of the user-assigned managed identity the app reaches storage as (Azure),
+    which the Azure SDK needs to pick that identity; None elsewhere."""
 
 
 @dataclass(frozen=True)

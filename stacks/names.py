@@ -59,6 +59,9 @@ GCP_REDIS = (
 )
 GCP_RUN = "https://cloud.google.com/run/docs/reference/rest/v2/projects.locations.services/create"
 GCP_BUCKET = "https://cloud.google.com/storage/docs/buckets#naming"
+AZURE_NAMES = (
+    "https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules"
+)
 
 _BUCKET = NameLimit("bucket name", "{prefix}-media", 63, S3)
 LIMITS: dict[TargetName, tuple[NameLimit, ...]] = {
@@ -85,6 +88,17 @@ LIMITS: dict[TargetName, tuple[NameLimit, ...]] = {
         NameLimit("Memorystore instance id", "{prefix}-redis", 40, GCP_REDIS),
         NameLimit("Cloud Run service name", "{prefix}-app-release", 49, GCP_RUN),
         NameLimit("bucket name", "{prefix}-media", 63, GCP_BUCKET),
+    ),
+    TargetName.azure: (
+        NameLimit("Container App name", "{prefix}-app-worker", 32, f"{AZURE_NAMES}#microsoftapp"),
+        NameLimit("Redis cluster name", "{prefix}-redis", 60, f"{AZURE_NAMES}#microsoftcache"),
+        NameLimit(
+            "PostgreSQL server name",
+            "{prefix}-postgres",
+            63,
+            f"{AZURE_NAMES}#microsoftdbforpostgresql",
+        ),
+        NameLimit("blob container name", "{prefix}-media", 63, f"{AZURE_NAMES}#microsoftstorage"),
     ),
 }
 """The longest names each target builds from the prefix (the IAM role is Pulumi-autonamed)."""

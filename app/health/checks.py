@@ -66,14 +66,18 @@ def storage() -> None:
     """S3: HEAD the bucket, which fails on a missing bucket or wrong credentials (a HEAD on a
     missing object cannot tell those apart). Cloud Storage: list at most one object, which fails
     the same two ways and needs only the object permissions the service account holds (reading
-    the bucket's metadata would need more). Disk: the media directory, or the nearest parent it
-    will be created in, is writable."""
+    the bucket's metadata would need more). Azure Blob: list at most one blob of the container,
+    likewise (the managed identity holds data roles on the container, not the account's control
+    plane). Disk: the media directory, or the nearest parent it will be created in, is writable."""
     bucket_name = getattr(default_storage, "bucket_name", None)
     if bucket_name and hasattr(default_storage, "connection"):
         default_storage.connection.meta.client.head_bucket(Bucket=bucket_name)
         return
     if bucket_name:
         next(iter(default_storage.client.list_blobs(bucket_name, max_results=1)), None)
+        return
+    if getattr(default_storage, "azure_container", None):
+        next(iter(default_storage.client.list_blobs(results_per_page=1)), None)
         return
     location = Path(default_storage.location)
     existing = next(path for path in (location, *location.parents) if path.exists())

@@ -15,7 +15,8 @@ import pytest
 from stacks.offline.runner import build_plan
 
 GOLDEN = Path(__file__).parent / "golden"
-STACKS = ["dev", "prod", "prod-gcp", "prod-k8s", "staging"]  # docker, aws, gcp, kubernetes, render
+STACKS = ["dev", "prod", "prod-azure", "prod-gcp", "prod-k8s", "staging"]
+"""docker, aws, azure, gcp, kubernetes, render"""
 
 
 @pytest.mark.parametrize("stack", STACKS)

@@ -13,6 +13,20 @@ from components import registry
 from components.contract import TargetNotAvailable
 
 REPO = Path(__file__).resolve().parents[2]
+AZURE_SUBMODULES = {
+    "app",
+    "authorization",
+    "containerregistry",
+    "dbforpostgresql",
+    "keyvault",
+    "managedidentity",
+    "network",
+    "operationalinsights",
+    "privatedns",
+    "redisenterprise",
+    "resources",
+    "storage",
+}
 OTHER_SDKS = ("pulumi_aws", "pulumi_gcp", "pulumi_azure_native", "pulumi_kubernetes")
 
 PROBE = """
@@ -41,12 +55,6 @@ def test_docker_plan_never_imports_other_provider_sdks() -> None:
 def test_unknown_target_names_the_allowed_ones() -> None:
     with pytest.raises(TargetNotAvailable, match="unknown target 'heroku'; allowed: docker"):
         registry.load_target("heroku")
-
-
-@pytest.mark.parametrize("name", ["azure"])
-def test_unfilled_targets_are_not_available_yet(name: str) -> None:
-    with pytest.raises(TargetNotAvailable, match=f"target {name} not available yet"):
-        registry.load_target(name)
 
 
 def test_render_plan_imports_only_the_sdks_its_stack_selects() -> None:
@@ -112,3 +120,41 @@ def test_gcp_plan_imports_only_the_sdks_its_stack_selects() -> None:
     after = set(json.loads(proc.stdout.strip().splitlines()[-1])["after"])
     assert {"pulumi_gcp", "pulumi_docker", "pulumi_random"} <= after
     assert not {"pulumi_aws", "pulumi_azure_native", "pulumi_kubernetes"} & after
+
+
+def test_azure_target_and_its_plan_hooks_load() -> None:
+    assert registry.load_target("azure").name == "azure"
+    assert "azure-native:app:ContainerApp" in registry.simulated_rules("azure")
+    assert "azure-native:app:ContainerApp" in registry.constraints("azure")
+    assert hasattr(registry.plan_view("azure"), "processes")
+
+
+def test_azure_plan_imports_only_the_sdk_submodules_it_uses() -> None:
+    """prod-azure: pulumi_azure_native (only the submodules its components import),
+    pulumi_docker (the image build) and pulumi_random; never AWS or GCP."""
+    probe = PROBE.replace('build_plan("dev")', 'build_plan("prod-azure")')
+    proc = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    after = set(json.loads(proc.stdout.strip().splitlines()[-1])["after"])
+    assert {"pulumi_azure_native", "pulumi_docker", "pulumi_random"} <= after
+    assert not {"pulumi_aws", "pulumi_gcp", "pulumi_kubernetes"} & after
+    modules = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            'import sys; from stacks.offline.runner import build_plan; build_plan("prod-azure"); '
+            'print(sorted({m.split(".")[1] for m, mod in sys.modules.items() '
+            'if m.startswith("pulumi_azure_native.") and type(mod).__name__ != "_LazyModule"}))',
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert modules.returncode == 0, modules.stderr
+    loaded = set(json.loads(modules.stdout.strip().splitlines()[-1].replace("'", '"')))
+    # The submodules components/azure imports and the SDK's own helpers; the package registers
+    # its other ~240 submodules lazily (importlib's LazyLoader), so they are never executed.
+    assert loaded - {"_utilities", "provider", "config"} == AZURE_SUBMODULES

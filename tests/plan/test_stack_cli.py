@@ -30,6 +30,7 @@ def test_validate_checks_the_repo_stack_files_and_their_targets() -> None:
     by_file = {s["file"]: s for s in report["stacks"]}
     assert sorted(by_file) == [
         "Pulumi.dev.yaml",
+        "Pulumi.prod-azure.yaml",
         "Pulumi.prod-gcp.yaml",
         "Pulumi.prod-k8s.yaml",
         "Pulumi.prod.yaml",
@@ -103,7 +104,9 @@ def test_plan_of_a_missing_stack_file_exits_2() -> None:
     proc = trudeploy("plan", "-s", "nosuchstack")
     assert proc.returncode == 2
     assert "Pulumi.nosuchstack.yaml: no such stack file in" in proc.stderr
-    assert proc.stderr.strip().endswith("stacks here: dev, prod, prod-gcp, prod-k8s, staging")
+    assert proc.stderr.strip().endswith(
+        "stacks here: dev, prod, prod-azure, prod-gcp, prod-k8s, staging"
+    )
 
 
 def test_plan_and_validate_default_to_the_project_in_the_current_directory(
@@ -129,14 +132,14 @@ def test_plan_staging_plans_the_render_target() -> None:
     assert proc.stdout == (Path(__file__).parent / "golden" / "staging.json").read_text()
 
 
-def test_plan_of_a_target_without_implementation_says_so(tmp_path: Path) -> None:
-    config = {
-        **docker_config("development"),
-        "trudeploy:target": "azure",
-        "azure-native:location": "westeurope",
-    }
+def test_plan_of_an_azure_stack_without_its_location_names_the_setting(tmp_path: Path) -> None:
+    """Every target is filled now (azure was the last): the Azure plan runs from a stack file,
+    and without `azure-native:location` it stops naming that setting."""
+    config = {**docker_config("development"), "trudeploy:target": "azure"}
+    project_with_stack("aks", {**config, "azure-native:location": "westeurope"}, tmp_path)
+    assert trudeploy("plan", "-s", "aks", "--root", str(tmp_path)).returncode == 0
     project_with_stack("aks", config, tmp_path)
     proc = trudeploy("plan", "-s", "aks", "--root", str(tmp_path))
-    assert proc.returncode == 2
-    assert "target azure not available yet" in proc.stderr
+    assert proc.returncode != 0
+    assert "azure-native:location" in proc.stderr
     assert "Traceback" not in proc.stderr

@@ -61,6 +61,7 @@ def test_the_length_budgets_match_the_names_the_real_plans_build() -> None:
         ("dev", TargetName.docker),
         ("prod-k8s", TargetName.kubernetes),
         ("prod-gcp", TargetName.gcp),
+        ("prod-azure", TargetName.azure),
     ):
         plan = json.dumps(build_plan(stack, REPO).to_dict())
         for limit in LIMITS[target]:
