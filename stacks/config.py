@@ -170,6 +170,9 @@ class StackConfig(_Strict):
     target: TargetName
     domain: str | None = Field(default=None, max_length=253, pattern=HOSTNAME)
     dns_zone: str | None = Field(default=None, alias="dnsZone", max_length=253, pattern=HOSTNAME)
+    allow_destroy: bool = Field(default=False, alias="allowDestroy")
+    """Lift the profile's deletion protection on purpose, so `pulumi destroy` of a production
+    stack can succeed: set it, `pulumi up`, then `pulumi destroy` (docs/teardown.md)."""
     postgres: PostgresConfig = PostgresConfig()
     redis: RedisConfig = RedisConfig()
     storage: StorageConfig = StorageConfig()

@@ -13,6 +13,10 @@ def resolve(config: StackConfig) -> Profile:
     """The stack's profile row with the stack file's per-capability overrides applied."""
     base = PROFILES[config.env]
     overrides: dict[str, object] = {}
+    if config.allow_destroy:
+        # a decision recorded in the stack file, never an edit of the profile table; final
+        # snapshots and backups stay as the profile says
+        overrides["deletion_protection"] = False
     if config.postgres.size is not None:
         overrides["postgres_size"] = config.postgres.size
     if config.postgres.storage_gb is not None:

@@ -188,3 +188,18 @@ def test_trudeploy_validate_refuses_a_production_aws_stack_without_a_domain(tmp_
     assert proc.returncode == 2, out
     assert "Pulumi.prod.yaml" in out and "trudeploy:domain is required" in out
     assert "Traceback" not in out
+
+
+def test_allow_destroy_lifts_production_protection_on_purpose_and_keeps_the_final_snapshot() -> (
+    None
+):
+    protected = plan_for("production")
+    lifted = plan_with(prod_config(env="production", allowDestroy=True))
+    for plan, on in ((protected, True), (lifted, False)):
+        rds = one(plan, checks.RDS)
+        assert rds.inputs["deletionProtection"] is on
+        assert rds.protect is on
+        assert one(plan, checks.LB).inputs["enableDeletionProtection"] is on
+        assert checks.destroy_behaviour(plan, on) == []
+        # the data is still kept: a final snapshot is taken on destroy
+        assert rds.inputs["skipFinalSnapshot"] is False
