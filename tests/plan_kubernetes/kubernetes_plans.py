@@ -6,33 +6,22 @@ Development drops the external object store (and its secrets), so it runs MinIO 
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-import yaml
-
 from core.plan import Plan, PlanResource
-from stacks.offline.runner import build_plan
+from tests.stack_plans import ENVS as ENVS  # re-exported for this target's tests
+from tests.stack_plans import REPO as REPO
+from tests.stack_plans import one as one
+from tests.stack_plans import plan_in_project, stack_config
 
-REPO = Path(__file__).resolve().parents[2]
-ENVS = ("development", "staging", "production")
 STACK = "prod-k8s"
 KEY_SECRETS = ("trudeploy:objectStoreAccessKeyId", "trudeploy:objectStoreSecretAccessKey")
 
 
 def k8s_config(**overrides: Any) -> dict[str, Any]:
     """Pulumi.prod-k8s.yaml's config with `trudeploy:<key>` overrides (None deletes a key)."""
-    config = yaml.safe_load((REPO / f"Pulumi.{STACK}.yaml").read_text())["config"]
-    for key, value in overrides.items():
-        full = key if ":" in key else f"trudeploy:{key}"
-        if value is None:
-            config.pop(full, None)
-        else:
-            config[full] = value
-    return config
+    return stack_config("prod-k8s", **overrides)
 
 
 def env_config(env: str) -> dict[str, Any]:
@@ -46,13 +35,7 @@ def env_config(env: str) -> dict[str, Any]:
 
 def plan_with(config: dict[str, Any], stack: str = STACK) -> Plan:
     """The offline plan of `config` as stack `stack` in a throwaway project."""
-    root = Path(tempfile.mkdtemp(prefix="trudeploy-k8s-plan-"))
-    try:
-        shutil.copy(REPO / "Pulumi.yaml", root / "Pulumi.yaml")
-        (root / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump({"config": config}))
-        return build_plan(stack, root)
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
+    return plan_in_project(config, stack)
 
 
 @cache

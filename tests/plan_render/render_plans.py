@@ -6,19 +6,15 @@ project, so the tests plan what `pulumi up -s staging` would declare under that 
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-import yaml
-
 from core.plan import Plan, PlanResource
-from stacks.offline.runner import build_plan
+from tests.stack_plans import ENVS as ENVS  # re-exported for this target's tests
+from tests.stack_plans import REPO as REPO
+from tests.stack_plans import one as one
+from tests.stack_plans import plan_in_project, stack_config
 
-REPO = Path(__file__).resolve().parents[2]
-ENVS = ("development", "staging", "production")
 STACK = "staging"
 ACCOUNT = "0123456789abcdef0123456789abcdef"
 PRIVATE_IMAGE = "ghcr.io/example/trudeploy-app:1.2.3"
@@ -26,25 +22,12 @@ PRIVATE_IMAGE = "ghcr.io/example/trudeploy-app:1.2.3"
 
 def staging_config(**overrides: Any) -> dict[str, Any]:
     """Pulumi.staging.yaml's config with `trudeploy:<key>` overrides (None deletes a key)."""
-    config = yaml.safe_load((REPO / "Pulumi.staging.yaml").read_text())["config"]
-    for key, value in overrides.items():
-        full = key if ":" in key else f"trudeploy:{key}"
-        if value is None:
-            config.pop(full, None)
-        else:
-            config[full] = value
-    return config
+    return stack_config("staging", **overrides)
 
 
 def plan_with(config: dict[str, Any], stack: str = STACK, transform: Any = None) -> Plan:
     """The offline plan of `config` as stack `stack` in a throwaway project."""
-    root = Path(tempfile.mkdtemp(prefix="trudeploy-render-plan-"))
-    try:
-        shutil.copy(REPO / "Pulumi.yaml", root / "Pulumi.yaml")
-        (root / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump({"config": config}))
-        return build_plan(stack, root, transform=transform)
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
+    return plan_in_project(config, stack, transform)
 
 
 @cache
@@ -84,13 +67,6 @@ def image_config() -> dict[str, Any]:
 def image_plan() -> Plan:
     """The prebuilt-image variant (see `image_config`)."""
     return plan_with(image_config())
-
-
-def one(plan: Plan, type_token: str) -> PlanResource:
-    """The single resource of a type; fails if there are none or several."""
-    found = plan.of_type(type_token)
-    assert len(found) == 1, f"expected one {type_token}, found {len(found)}"
-    return found[0]
 
 
 def named(plan: Plan, suffix: str, type_token: str | None = None) -> PlanResource:
