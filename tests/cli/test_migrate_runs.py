@@ -71,3 +71,12 @@ def test_lists_a_real_run_and_redacts_passwords(state: Path, make_database) -> N
     assert code == 0
     assert run_id in table and legacy.run_id in table and "verified" in table
     assert "hunter2" not in out + table and "topsecret" not in out + table
+
+
+def test_unreadable_journal_is_named(state: Path) -> None:
+    (state / "runs").mkdir(parents=True)
+    (state / "runs" / "postgres-broken.sqlite").write_bytes(b"not a database at all" * 100)
+    result = CliRunner().invoke(app, ["migrate", "runs"], env={"COLUMNS": "250"})
+    assert result.exit_code == 2
+    assert "postgres-broken.sqlite: not a readable journal" in result.stderr
+    assert "Traceback" not in result.stderr
