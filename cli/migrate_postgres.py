@@ -100,4 +100,4 @@ def postgres(
         quiet=json_out,
         timeouts=Timeouts(connect_timeout, read_timeout, statement_timeout, lock_timeout),
     )
-    run_and_exit(lambda: migrate(options), PreflightError, json_out=json_out, label="refused")
+    run_and_exit(lambda: migrate(options), PreflightError, json_out=json_out)

@@ -12,16 +12,19 @@ from rich.markup import escape
 
 from migrate.report import Report
 
+# The one word every store's refusal starts with, so scripts and people read one format.
+REFUSED = "refused"
+
 
 def run_and_exit(
-    run: Callable[[], Report], refusal: type[Exception], *, json_out: bool, label: str = "error"
+    run: Callable[[], Report], refusal: type[Exception], *, json_out: bool
 ) -> NoReturn:
     """Run one migration; print its report (JSON on stdout, or rich on stderr) and exit."""
     err = Console(stderr=True)
     try:
         report = run()
     except refusal as exc:
-        err.print(f"[bold red]{label}[/] {escape(str(exc))}", highlight=False)
+        err.print(f"[bold red]{REFUSED}[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(2) from None
     if json_out:
         typer.echo(report.to_json())

@@ -13,8 +13,12 @@ import sqlite3
 import threading
 import time
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from migrate.urls import redact
 
 
 class JournalError(Exception):
@@ -79,17 +83,37 @@ class Journal:
         return journal
 
     @classmethod
-    def resume(cls, run_id: str, kind: str, source: str, target: str) -> Journal:
+    def resume(
+        cls,
+        run_id: str,
+        kind: str,
+        source: str,
+        target: str,
+        identity: Callable[[str], dict[str, Any]] | None = None,
+    ) -> Journal:
         """Open a run to finish it, refusing one that moved other data: resuming into the wrong
         target would mark work done that was never copied there. `source`/`target` are the
-        redacted URLs the run was created with."""
+        redacted URLs the run was created with. `identity` reduces a URL to the fields that name
+        its endpoint (a store's choice: e.g. PostgreSQL leaves the password out, since it may now
+        come from the environment); without it the URLs must match as written."""
         journal = cls.open(run_id, kind)
         meta = journal.meta
-        if (meta.get("source"), meta.get("target")) != (source, target):
+        same = identity or (lambda url: {"url": url})
+        differences = [
+            f"{option} {field}: the run had {then.get(field)!r}, now {now.get(field)!r}"
+            for option, old, new in (
+                ("--from", meta.get("source") or "", source),
+                ("--to", meta.get("target") or "", target),
+            )
+            for then, now in [(same(old), same(new))]
+            for field in sorted(then.keys() | now.keys())
+            if then.get(field) != now.get(field)
+        ]
+        if differences:
             journal.close()
             raise JournalError(
                 f"{run_id}: that run copied {meta.get('source')} -> {meta.get('target')}, "
-                f"not {source} -> {target}"
+                f"not {source} -> {target} ({'; '.join(differences)})"
             )
         return journal
 
@@ -161,3 +185,48 @@ class Journal:
 
     def close(self) -> None:
         self._db.close()
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """One journal as `trudeploy migrate runs` lists it; endpoints are redacted again on the way
+    out, so a journal written by an older version never shows a password."""
+
+    id: str
+    store: str
+    source: str
+    target: str
+    state: str
+    started: str  # UTC, ISO 8601
+    path: str
+
+
+def list_runs(root: Path | None = None) -> list[RunSummary]:
+    """Every run journaled under the state directory, newest first. Read-only: a run still
+    copying keeps writing undisturbed (SQLite's WAL lets readers in)."""
+    folder = (root or state_dir()) / "runs"
+    found = []
+    for path in sorted(folder.glob("*.sqlite")) if folder.is_dir() else []:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        try:
+            row = db.execute("SELECT id, kind, meta, status, created FROM run").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise JournalError(f"{path}: not a readable journal ({exc})") from None
+        finally:
+            db.close()
+        if row is None:
+            continue
+        run_id, kind, meta_text, status, created = row
+        meta = json.loads(meta_text)
+        found.append(
+            RunSummary(
+                run_id,
+                kind,
+                redact(str(meta.get("source", ""))),
+                redact(str(meta.get("target", ""))),
+                status,
+                time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(created)),
+                str(path),
+            )
+        )
+    return sorted(found, key=lambda r: r.started, reverse=True)

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 
@@ -38,6 +39,8 @@ class Report:
     preflight: list[str] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    # How many preflight notes were printed as they were found (not part of the JSON report).
+    preflight_shown: int = field(default=0, repr=False)
 
     def add(self, subject: str, check: str, source: Any, target: Any, detail: str = "") -> Check:
         item = Check(subject, check, source == target, source, target, detail)
@@ -54,13 +57,21 @@ class Report:
 
     def to_json(self) -> str:
         data = asdict(self)
+        data.pop("preflight_shown")
         data["ok"] = self.ok
         return json.dumps(data, indent=2, default=str)
 
+    def show_preflight(self, console: Console) -> None:
+        """Print the notes found so far, before the copy starts: an operator can stop a run
+        whose notes (tables without a key, what is not copied) they did not expect, instead of
+        reading them only once it is over. `render` then prints only the later ones."""
+        for line in self.preflight[self.preflight_shown :]:
+            console.print(f"[cyan]preflight[/] {escape(line)}", highlight=False)
+        self.preflight_shown = len(self.preflight)
+
     def render(self, console: Console) -> None:
         """Summary for a person: the failures in full, the passes only as a count."""
-        for line in self.preflight:
-            console.print(f"[cyan]preflight[/] {line}")
+        self.show_preflight(console)
         if self.failures:
             table = Table(title="Verification failures", show_lines=False)
             for column in ("subject", "check", "source", "target", "detail"):
@@ -72,7 +83,11 @@ class Report:
             console.print(f"[bold red]error[/] {error}")
         passed = len(self.checks) - len(self.failures)
         colour = "green" if self.ok else "red"
+        if self.dry_run:
+            console.print(f"[bold {colour}]{self.kind} {self.status}[/]: dry run, nothing written")
+            return
+        run = f"; run id [bold]{self.run_id}[/]" if self.run_id else ""
         console.print(
             f"[bold {colour}]{self.kind} {self.status}[/]: {passed}/{len(self.checks)} checks "
-            f"passed; run id [bold]{self.run_id}[/]"
+            f"passed{run}"
         )

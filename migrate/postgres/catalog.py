@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import psycopg
+from psycopg import sql
 
 USER_NAMESPACE = (
     "n.nspname NOT IN ('pg_catalog', 'information_schema') "
@@ -96,7 +97,11 @@ SELECT n.nspname, c.relname,
               WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
               ORDER BY a.attnum),
        pg_relation_size(c.oid) + COALESCE(pg_total_relation_size(NULLIF(c.reltoastrelid, 0)), 0),
-       GREATEST(c.reltuples, 0)::bigint,
+       CASE WHEN c.relpages > 0 AND c.reltuples >= 0
+            THEN (c.reltuples / c.relpages * pg_relation_size(c.oid)
+                  / current_setting('block_size')::int)::bigint
+            WHEN pg_relation_size(c.oid) = 0 THEN 0
+            ELSE -1 END,
        pg_relation_size(c.oid) / current_setting('block_size')::int
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE c.relkind = 'r' AND c.relpersistence <> 't' AND {USER_NAMESPACE}
@@ -105,11 +110,38 @@ SELECT n.nspname, c.relname,
 """
 
 
+# Never-analysed tables up to this many blocks (10 MB at 8 kB) are counted: a count is cheap
+# there, and the planner's guess for a small table assumes at least 10 pages.
+_COUNT_BELOW_BLOCKS = 1280
+
+
+def _row_estimate(conn: psycopg.Connection, schema: str, name: str, blocks: int) -> int:
+    """Rows of a table with no statistics (never analysed, or analysed while empty), so the
+    progress bar has a total and an ETA: counted when small, else the planner's estimate from
+    its current size and column widths, which reads no rows."""
+    table = sql.Identifier(schema, name)
+    if blocks <= _COUNT_BELOW_BLOCKS:
+        return conn.execute(sql.SQL("SELECT count(*) FROM ONLY {}").format(table)).fetchone()[0]
+    plan = conn.execute(
+        sql.SQL("EXPLAIN (FORMAT JSON) SELECT 1 FROM ONLY {}").format(table)
+    ).fetchone()[0]
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
 def tables(conn: psycopg.Connection) -> list[TableInfo]:
     """Tables holding rows, largest first (so the long ones start early in a parallel copy).
 
-    Partitioned parents hold no rows themselves, so only their leaf partitions are listed."""
-    found = conn.execute(_TABLES).fetchall()
+    Partitioned parents hold no rows themselves, so only their leaf partitions are listed.
+    Row counts are the statistics' figure scaled to the table's current size, as the planner
+    scales it; a table without statistics is estimated by `_row_estimate`."""
+    found = [
+        (
+            *row[:10],
+            row[10] if row[10] >= 0 else _row_estimate(conn, row[0], row[1], row[11]),
+            row[11],
+        )
+        for row in conn.execute(_TABLES).fetchall()
+    ]
     return [
         TableInfo(
             s,

@@ -12,6 +12,7 @@ fails the run naming its side instead of hanging it.
 
 from __future__ import annotations
 
+import getpass
 import os
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -89,6 +90,20 @@ def parse_url(url: str, option: str, timeouts: Timeouts | None = None) -> PgUrl:
     except psycopg.ProgrammingError as exc:
         raise PreflightError(f"{option}: {exc}; {valid}") from None
     return PgUrl(url, option, timeouts or Timeouts())
+
+
+def identity(url: str) -> dict[str, str]:
+    """What names a URL's database, without its password: a resumed run may now take the
+    password from PGPASSWORD or a password file, and is still the same endpoint. Missing parts
+    get libpq's defaults (PG* environment, port 5432, the OS user), as the connection would."""
+    params = conninfo_to_dict(url)
+    user = params.get("user") or os.environ.get("PGUSER") or getpass.getuser()
+    return {
+        "host": str(params.get("host") or os.environ.get("PGHOST") or "localhost"),
+        "port": str(params.get("port") or os.environ.get("PGPORT") or "5432"),
+        "user": str(user),
+        "dbname": str(params.get("dbname") or os.environ.get("PGDATABASE") or user),
+    }
 
 
 def connect(url: PgUrl, *, autocommit: bool = False) -> psycopg.Connection:

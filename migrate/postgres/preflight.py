@@ -57,6 +57,13 @@ def _tool_major(tool: str) -> int:
     return int(match.group(1))
 
 
+def version_text(version_num: int) -> str:
+    """`server_version_num` as PostgreSQL prints it: 150020 -> 15.20, 90624 -> 9.6.24."""
+    if version_num >= 100000:
+        return f"{version_num // 10000}.{version_num % 10000}"
+    return f"{version_num // 10000}.{version_num // 100 % 100}.{version_num % 100}"
+
+
 def check_versions(source: int, target: int, *, allow_downgrade: bool) -> str:
     """Refuse moving to an older major (its catalogs and dump may not load) unless asked."""
     if _major(target) < _major(source) and not allow_downgrade:
@@ -64,7 +71,35 @@ def check_versions(source: int, target: int, *, allow_downgrade: bool) -> str:
             f"--to runs PostgreSQL {_major(target)}, older than the source's {_major(source)}: "
             "a downgrade across majors may not load; pass --allow-downgrade to try anyway"
         )
-    return f"versions: source {source}, target {target}"
+    return f"versions: source {version_text(source)}, target {version_text(target)}"
+
+
+# What tells one database from every other: the cluster's system identifier (when the role may
+# read it), the postmaster's start time and port (two running servers never share both, even
+# clones of one cluster, which share the identifier), and the database's oid.
+_DATABASE_IDENTITY = """
+SELECT CASE WHEN has_function_privilege('pg_control_system()', 'EXECUTE')
+            THEN (SELECT system_identifier::text FROM pg_control_system()) END,
+       pg_postmaster_start_time()::text, current_setting('port'),
+       (SELECT oid::text FROM pg_database WHERE datname = current_database())
+"""
+
+
+def database_identity(conn: psycopg.Connection) -> tuple:
+    return tuple(conn.execute(_DATABASE_IDENTITY).fetchone())
+
+
+def check_not_same(source_identity: tuple, target: psycopg.Connection) -> None:
+    """Refuse --from and --to naming one database (another host name, address or user for it):
+    the emptiness check would otherwise report the source's own tables as the target's."""
+    theirs = database_identity(target)
+    # The identifier only counts when both roles may read it; the rest is readable by any role.
+    if all(a == b for a, b in zip(source_identity, theirs, strict=True) if None not in (a, b)):
+        info = target.info
+        raise PreflightError(
+            f"--from and --to are the same database ({info.host}:{info.port}/{info.dbname}); "
+            "migrate to another database"
+        )
 
 
 def check_tools(source: int) -> str:
@@ -207,7 +242,10 @@ def run_preflight(
         check_versions(source_version, target_version, allow_downgrade=allow_downgrade),
         check_tools(source_version),
     ]
+    with querying(source_url):
+        source_identity = database_identity(source)
     with querying(target_url):
+        check_not_same(source_identity, target)
         if not target_may_hold_run:
             check_target_empty(target, target_url)
         available = {

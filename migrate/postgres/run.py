@@ -20,10 +20,18 @@ from typing import IO
 
 import psycopg
 from psycopg import sql
+from rich.console import Console
 
 from migrate.journal import Journal, JournalError
 from migrate.postgres import catalog, schema, sequences, settings
-from migrate.postgres.conn import PgUrl, Timeouts, connect, connect_source, parse_url
+from migrate.postgres.conn import (
+    PgUrl,
+    Timeouts,
+    connect,
+    connect_source,
+    identity,
+    parse_url,
+)
 from migrate.postgres.copy import DataCopy, reset_block_tables
 from migrate.postgres.display import Bars
 from migrate.postgres.errors import CopyError, PreflightError
@@ -54,7 +62,9 @@ def _open_run(opts: Options, source: PgUrl, target: PgUrl) -> Journal | None:
     if opts.resume is None:
         return None
     try:
-        return Journal.resume(opts.resume, KIND, source.redacted, target.redacted)
+        return Journal.resume(
+            opts.resume, KIND, source.redacted, target.redacted, identity=identity
+        )
     except JournalError as exc:
         raise PreflightError(f"--resume: {exc}") from None
 
@@ -71,6 +81,21 @@ def _exclusive(journal: Journal) -> IO[str]:
             f"--resume {journal.run_id}: another process is running it right now"
         ) from None
     return handle
+
+
+def _largest(units: list[Unit], shown: int = 5) -> str:
+    """The plan's biggest tables with their estimated rows and how many units each is cut into."""
+    tables: dict[str, list[Unit]] = {}
+    for unit in units:
+        tables.setdefault(unit.table_name, []).append(unit)
+    biggest = sorted(tables.items(), key=lambda item: -sum(u.est_bytes for u in item[1]))
+    parts = [
+        f"{name} (~{sum(u.est_rows for u in parts):,} rows, "
+        f"{sum(u.est_bytes for u in parts) / 1e6:,.1f} MB, "
+        f"{len(parts)} unit{'s' if len(parts) > 1 else ''})"
+        for name, parts in biggest[:shown]
+    ]
+    return ", ".join(parts) or "none"
 
 
 class Migration:
@@ -138,6 +163,8 @@ class Migration:
             except psycopg.Error as exc:
                 message = str(exc).strip().splitlines()[0]
                 raise PreflightError(f"planning the copy failed: {message}") from None
+            if not self.opts.quiet:
+                self.report.show_preflight(Console(stderr=True))
             if self.opts.dry_run:
                 self.report.status = "planned"
                 return self.report
@@ -194,6 +221,7 @@ class Migration:
             f"({split} split into ranges), "
             f"{self.opts.jobs} jobs, {'binary' if same_major else 'text'} COPY"
         )
+        self.report.preflight.append(f"largest tables: {_largest(units)}")
         self.report.stats["units"] = len(units)
         return units
 

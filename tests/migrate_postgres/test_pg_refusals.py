@@ -13,8 +13,10 @@ from pg_helpers import build_awkward, cli, fingerprint, journal_files, user_obje
 def _refused(done, *needles: str) -> None:
     assert done.returncode == 2, done.stderr + done.stdout
     assert "Traceback" not in done.stderr
+    assert done.stderr.lstrip().startswith("refused "), done.stderr  # every migrate command's
+    text = " ".join(done.stderr.split())  # rich wraps long lines at the terminal's width
     for needle in needles:
-        assert needle in done.stderr, done.stderr
+        assert needle in text, done.stderr
 
 
 @pytest.fixture
@@ -137,7 +139,11 @@ def test_resume_with_other_databases(make_database, state_dir) -> None:
     first = cli("--from", source, "--to", target, "--json")
     assert first.returncode == 0, first.stderr
     run_id = journal_files(state_dir)[0].stem
-    _refused(cli("--from", source, "--to", other, "--resume", run_id), "that run copied")
+    _refused(
+        cli("--from", source, "--to", other, "--resume", run_id),
+        "that run copied",
+        f"--to dbname: the run had {target.rsplit('/', 1)[1]!r}, now {other.rsplit('/', 1)[1]!r}",
+    )
     assert user_objects(other) == 0
     with (state_dir / "runs" / f"{run_id}.lock").open("a") as held:
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a still-running process would

@@ -12,6 +12,7 @@ def _refused(tmp_path, target, *args: str) -> str:
     assert code == 2, stderr
     assert report is None
     assert "Traceback" not in stderr
+    assert stderr.lstrip().startswith("refused "), stderr  # every migrate command's prefix
     assert not (tmp_path / "state").exists(), "a journal was written before preflight passed"
     assert target.client().dbsize() == 0 or args[-1] == "nonempty"
     return " ".join(stderr.split())

@@ -39,6 +39,7 @@ def test_storage_refuses_bad_input(s3, tmp_path, args, message) -> None:
     code, report, err = run_cli(*args)
     assert code == 2, err
     assert report is None and "Traceback" not in err
+    assert err.startswith("refused "), err  # the prefix every migrate command refuses with
     assert message.format(**fill) in err
     assert not (tmp_path / "t").exists()
     assert not (tmp_path / "state").exists(), "a journal was written before preflight passed"
