@@ -55,18 +55,19 @@ def start(tmp_path) -> Iterator:
     Returns the file its stdout goes to."""
     started: list[tuple[subprocess.Popen, Path]] = []
 
-    def launch(process: str, *args: str, env: dict[str, str]) -> Path:
-        log = tmp_path / f"{process}.log"
+    def launch(process: str, *args: str, env: dict[str, str], name: str = "") -> Path:
+        log = tmp_path / f"{name or process}.log"
         # stdout is the log stream under test; stderr (Python warnings) is kept apart.
         child = subprocess.Popen(
             [str(ENTRYPOINT), process, *args],
             env=env,
             stdout=log.open("w"),
-            stderr=(tmp_path / f"{process}.stderr").open("w"),
+            stderr=(tmp_path / f"{name or process}.stderr").open("w"),
         )
         started.append((child, log))
         return log
 
+    launch.started = started
     yield launch
     for child, log in started:
         child.send_signal(signal.SIGTERM)
@@ -207,6 +208,31 @@ def test_beat_starts_on_the_redis_broker(service_env, start):
     wait_for(lambda: "beat: Starting" in log.read_text(), "celery beat to start")
     records = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
     assert records[0]["logger"] == "celery.beat"
+
+
+def test_a_second_beat_waits_for_the_first_and_takes_over_when_it_stops(service_env, start):
+    """Two beats at once (a rollout's overlap): only one holds the Redis lock and schedules; the
+    other takes over once the first stops, so the schedule never runs twice."""
+    env = {**service_env, "CELERY_BEAT_MAX_LOOP_INTERVAL": "1", "LOG_LEVEL": "INFO"}
+    first = start("beat", env=env, name="beat-1")
+    wait_for(lambda: "beat: Acquired lock" in first.read_text(), "the first beat to lock")
+    second = start("beat", env=env, name="beat-2")
+    wait_for(lambda: "beat: Starting" in second.read_text(), "the second beat to start")
+    # the second keeps retrying the lock: give it several of its 1 s retries to (wrongly) get it
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        assert "beat: Acquired lock" not in second.read_text()
+        time.sleep(0.5)
+    holder = next(child for child in _children(start) if child.args[1] == "beat")
+    holder.send_signal(signal.SIGTERM)
+    holder.wait(timeout=30)
+    assert "beat: Releasing lock" in first.read_text()
+    wait_for(lambda: "beat: Acquired lock" in second.read_text(), "the second beat to take over")
+
+
+def _children(start) -> list[subprocess.Popen]:
+    """The processes the `start` fixture launched, oldest first."""
+    return [child for child, _ in start.started]
 
 
 def test_liveness_answers_while_a_hung_database_holds_every_request_thread(

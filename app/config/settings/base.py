@@ -233,6 +233,15 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Keep the JSON-on-stdout logging configured below; Celery would otherwise replace it with its own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": f"{REDIS_KEY_PREFIX}:celery:"}
+# Beat keeps its schedule and a lock in Redis (celery-redbeat): a second beat, such as the new one
+# of a rollout that starts before the old one stops (Cloud Run worker pools, Container Apps), waits
+# for the lock instead of sending every task twice. It retries every max loop interval, and a
+# crashed holder's lock expires after the lock timeout.
+if REDIS_URL:
+    CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+    CELERY_REDBEAT_KEY_PREFIX = f"{REDIS_KEY_PREFIX}:redbeat"
+    CELERY_BEAT_MAX_LOOP_INTERVAL = env_int("CELERY_BEAT_MAX_LOOP_INTERVAL", 30)
+    CELERY_REDBEAT_LOCK_TIMEOUT = 5 * CELERY_BEAT_MAX_LOOP_INTERVAL
 CELERY_BEAT_SCHEDULE = {
     "checksum-pending-files": {
         "task": "submissions.tasks.checksum_pending_files",
