@@ -1,4 +1,5 @@
-"""Routes under /api/v1/ (health paths are answered earlier, by health.middleware)."""
+"""Routes under /api/v1/ (health paths are answered earlier, by health.middleware); the schema
+and docs routes answer only while API_DOCS_ENABLED is on (api.docs)."""
 
 from django.conf import settings
 from django.urls import include, path
@@ -6,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from submissions.views import ManuscriptFileViewSet, SubmissionViewSet
 
 from . import views
+from .docs import DocsView, SchemaView
 
 router = DefaultRouter()
 router.register("submissions", SubmissionViewSet, basename="submission")
@@ -18,6 +20,8 @@ urlpatterns = [
     path("auth/token/refresh/", views.TokenRefreshThrottledView.as_view(), name="token-refresh"),
     path("submissions/<int:submission_pk>/files/", files, name="submission-files"),
     path("submissions/<int:submission_pk>/files/<int:pk>/", file_detail, name="submission-file"),
+    path("schema/", SchemaView.as_view(), name="api-schema"),
+    path("docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(router.urls)),
 ]
 

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "corsheaders",
     "rest_framework",
+    "drf_spectacular",
     "accounts",
     "submissions",
     "health",
@@ -171,6 +172,7 @@ REST_FRAMEWORK = {
         "user": env_str("THROTTLE_RATE_USER", "600/min"),
         "auth": env_str("THROTTLE_RATE_AUTH", "20/min"),
     },
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
 }
@@ -180,6 +182,25 @@ SIMPLE_JWT = {
     # Tokens carry a digest of the password hash: changing the password ends every token issued
     # before it (api.views checks refresh tokens too, which simplejwt leaves to access tokens).
     "CHECK_REVOKE_TOKEN": True,
+}
+
+# --- API schema and docs: /api/v1/schema/ (OpenAPI 3) and /api/v1/docs/ (Swagger UI) ------------
+# Off here, so deployed profiles do not publish them unless an operator says so; development
+# turns them on. ``manage.py spectacular`` writes the schema whatever this says.
+API_DOCS_ENABLED = env_bool("API_DOCS_ENABLED", False)
+SPECTACULAR_SETTINGS = {
+    "TITLE": "trudeploy submissions API",
+    "DESCRIPTION": (
+        "Authors create submissions, upload manuscript files (PDF, DOCX, ODT) and submit them; "
+        "staff reviewers who are not the author move them through review. Authenticate with "
+        "POST /api/v1/auth/token/ and send `Authorization: Bearer <access>`."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The schema documents /api/v1/ only; the admin is not part of the API.
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # A submission's ``state`` and a transition's ``to`` are one set of states: one schema name.
+    "ENUM_NAME_OVERRIDES": {"SubmissionState": "submissions.models.Submission.State"},
 }
 
 # --- Uploads -------------------------------------------------------------------------------------
