@@ -4,6 +4,7 @@ kill -9 and --resume, server-side copy inside a container, and refusals."""
 
 from __future__ import annotations
 
+import datetime
 import os
 import signal
 import sqlite3
@@ -45,10 +46,17 @@ def _s3_to_az(s3, az, data: dict[str, bytes], *extra: str) -> tuple[int, dict | 
 
 
 @pytest.mark.parametrize("verify", ["full", "checksum"])
-def test_storage_s3_to_az_copies_and_verifies(s3, az, verify) -> None:
+def test_storage_s3_to_az_copies_and_verifies(s3, az, monkeypatch, verify) -> None:
+    """Azure keeps no SHA-256: `--verify checksum` reads back at once, with no HEAD first."""
+    heads: list[str] = []
+    real_head = ObjectStoreBackend.head
+    monkeypatch.setattr(
+        ObjectStoreBackend, "head", lambda self, key: heads.append(key) or real_head(self, key)
+    )
     data = objects(with_big=True)
     code, report, err, dst = _s3_to_az(s3, az, data, "--verify", verify)
     assert code == 0, err
+    assert heads == []
     assert report["status"] == "verified"
     assert report["stats"]["objects_streamed"] == len(data)
     assert az_sums(az.service(), dst, "media/") == expected_sums(data)
@@ -220,3 +228,17 @@ def test_storage_az_to_az_across_containers_streams_multipart(az) -> None:
     assert az_sums(az.service(), dst) == expected_sums(data)
     blocks = az.service().get_blob_client(dst, BIG_KEY).get_block_list()[0]
     assert len(blocks) == 3  # 11 MB in 5 MB parts: it really went multipart
+
+
+def test_storage_s3_expires_to_az_is_a_header_mismatch(s3, az) -> None:
+    """Azure has no Expires header: dropping it is reported, never passed off as verified."""
+    first, _ = s3
+    src, dst = first.bucket(), az.container()
+    expires = datetime.datetime(2031, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)
+    first.client().put_object(Bucket=src, Key="a.css", Body=b"x", Expires=expires)
+    code, report, _ = run_cli(
+        "--from", f"s3://{src}", "--from-endpoint", first.endpoint,
+        "--to", az.url(dst), "--to-endpoint", az.endpoint,
+    )  # fmt: skip
+    assert code == 1 and report["status"] == "mismatch"
+    assert ("a.css", "headers") in _bad(report)
