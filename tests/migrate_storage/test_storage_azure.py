@@ -18,6 +18,7 @@ import pytest
 from azure.storage.blob import ContentSettings
 
 from migrate.storage.objstore import ObjectStoreBackend
+from tests.migrate_redis.silent import silent_server
 from tests.migrate_storage.storage_helpers import (
     BIG_KEY,
     az_sums,
@@ -242,3 +243,22 @@ def test_storage_s3_expires_to_az_is_a_header_mismatch(s3, az) -> None:
     )  # fmt: skip
     assert code == 1 and report["status"] == "mismatch"
     assert ("a.css", "headers") in _bad(report)
+
+
+def test_storage_az_silent_endpoint_fails_preflight_naming_it(az, tmp_path) -> None:
+    put_files(tmp_path / "src", {"a.txt": b"a"})
+    with silent_server() as port:
+        endpoint = f"http://127.0.0.1:{port}/devstoreaccount1"
+        proc = subprocess.run(
+            [sys.executable, "-m", "cli.main", "migrate", "storage", "--json",
+             "--from", f"file://{tmp_path}/src", "--to", "az://devstoreaccount1/c",
+             "--to-endpoint", endpoint, "--read-timeout", "1", "--connect-timeout", "1"],
+            cwd=ROOT, env={**os.environ, "TRUDEPLOY_STATE_DIR": str(tmp_path / "state")},
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+    err = " ".join(proc.stderr.split())
+    assert proc.returncode == 2, err
+    assert f"--to az://devstoreaccount1/c/ at {endpoint}: " in err
+    assert "(tried 5 times; --connect-timeout 1 s, --read-timeout 1 s)" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "state").exists()
