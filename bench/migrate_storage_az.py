@@ -13,6 +13,7 @@ issue asks for is not possible: gs:// is not served yet (see migrate/storage/sch
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
 import resource
 import socket
@@ -24,7 +25,7 @@ from collections import Counter
 from pathlib import Path
 
 import boto3
-from azure.storage.blob import BlobServiceClient
+from azure.storage.blob import BlobServiceClient, ContainerSasPermissions, generate_container_sas
 
 sys.path.insert(0, str(Path(__file__).parent))
 from migrate_storage import CREDS, Moto, _fill, _measure, _per_object, _plain_env, _rclone
@@ -77,6 +78,17 @@ class Azurite:
         self.proc.wait()
 
 
+def _sas_url(azurite: Azurite, container: str) -> str:
+    token = generate_container_sas(
+        ACCOUNT,
+        container,
+        account_key=KEY,
+        permission=ContainerSasPermissions(read=True, write=True, list=True, delete=True),
+        expiry=datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=2),
+    )
+    return f"{azurite.url}/{container}?{token}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", type=int, default=2500)
@@ -120,8 +132,10 @@ def _bench(args: argparse.Namespace, wanted: list[str], moto: Moto, azurite: Azu
                     "RCLONE_CONFIG_SRC_ACCESS_KEY_ID": "bench",
                     "RCLONE_CONFIG_SRC_SECRET_ACCESS_KEY": "bench",
                     "RCLONE_CONFIG_SRC_REGION": "us-east-1",
-                    "RCLONE_CONFIG_DST_TYPE": "azureblob", "RCLONE_CONFIG_DST_ACCOUNT": ACCOUNT,
-                    "RCLONE_CONFIG_DST_KEY": KEY, "RCLONE_CONFIG_DST_ENDPOINT": azurite.url,
+                    # rclone 1.60's `endpoint` is a domain suffix, not a URL: a container SAS
+                    # URL is how it reaches Azurite on a port of our choosing.
+                    "RCLONE_CONFIG_DST_TYPE": "azureblob",
+                    "RCLONE_CONFIG_DST_SAS_URL": _sas_url(azurite, f"out-{name}"),
                 }  # fmt: skip
                 command = [
                     rclone, "copy", "src:source", f"dst:out-{name}", "--transfers", str(args.jobs),

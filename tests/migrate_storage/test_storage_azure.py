@@ -262,3 +262,17 @@ def test_storage_az_silent_endpoint_fails_preflight_naming_it(az, tmp_path) -> N
     assert "(tried 5 times; --connect-timeout 1 s, --read-timeout 1 s)" in err
     assert "Traceback" not in err
     assert not (tmp_path / "state").exists()
+
+
+def test_storage_az_wrong_key_is_refused_naming_the_credentials_rule(
+    az, tmp_path, monkeypatch
+) -> None:
+    monkeypatch.setenv("AZURE_STORAGE_ACCOUNT_KEY", "d3Jvbmc=")  # base64 of "wrong"
+    put_files(tmp_path / "src", {"a.txt": b"a"})
+    box = az.container()
+    code, _, err = run_cli(
+        "--from", f"file://{tmp_path}/src", "--to", az.url(box), "--to-endpoint", az.endpoint,
+    )  # fmt: skip
+    assert code == 2, err
+    assert f"--to az://devstoreaccount1/{box}/ at {az.endpoint}: access denied" in err
+    assert "AZURE_STORAGE_ACCOUNT_KEY" in err
