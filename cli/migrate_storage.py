@@ -6,16 +6,24 @@ import typer
 
 from cli.migrate_run import run_and_exit
 
+FORMS = r"s3://bucket\[/prefix], az://account/container\[/prefix] or file:///path"
+
 
 def storage_command(
-    source: str = typer.Option(..., "--from", help=r"s3://bucket\[/prefix] or file:///path"),
-    target: str = typer.Option(..., "--to", help=r"s3://bucket\[/prefix] or file:///path"),
-    from_endpoint: str | None = typer.Option(None, help="S3 endpoint URL of the source."),
-    to_endpoint: str | None = typer.Option(None, help="S3 endpoint URL of the target."),
+    source: str = typer.Option(..., "--from", help=FORMS),
+    target: str = typer.Option(..., "--to", help=FORMS),
+    from_endpoint: str | None = typer.Option(
+        None, help="Endpoint URL of the source's store (s3://, az://)."
+    ),
+    to_endpoint: str | None = typer.Option(
+        None, help="Endpoint URL of the target's store (s3://, az://)."
+    ),
     from_region: str | None = typer.Option(None, help="S3 region of the source."),
     to_region: str | None = typer.Option(None, help="S3 region of the target."),
     from_profile: str | None = typer.Option(
-        None, help="AWS profile for the source (default: the standard AWS env/profile chain)."
+        None,
+        help="AWS profile for an s3:// source (default: the standard AWS env/profile chain); "
+        "az:// reads the standard Azure variables (AZURE_STORAGE_ACCOUNT_KEY, ...).",
     ),
     to_profile: str | None = typer.Option(None, help="AWS profile for the target."),
     jobs: int = typer.Option(16, "--jobs", "-j", help="Objects copied at once."),
@@ -48,12 +56,12 @@ def storage_command(
         "since deleted (default: keep it and report it).",
     ),
     connect_timeout: float = typer.Option(
-        10.0, "--connect-timeout", help="Seconds to wait for a connection to an S3 endpoint."
+        10.0, "--connect-timeout", help="Seconds to wait for a connection to a store's endpoint."
     ),
     read_timeout: float = typer.Option(
         60.0,
         "--read-timeout",
-        help="Seconds an S3 endpoint may stay silent on a request; each request is tried 5 "
+        help="Seconds an endpoint may stay silent on a request; each request is tried 5 "
         "times, then the run stops, naming the endpoint.",
     ),
     json_out: bool = typer.Option(False, "--json", help="Print the report as JSON on stdout."),

@@ -1,9 +1,9 @@
 """The interface every object store implements, so the copy and verify code never names a cloud.
 
 A backend sees objects by their key relative to the URL's prefix (`s3://bucket/media/` and
-`file:///srv/media` both list `a/b.jpg`). `s3://` and `file://` are implemented; `gs://` and `az://`
-slot in by subclassing `Backend` in their own module and adding their scheme to `open_backend` in
-`migrate/storage/locate.py` -- nothing else changes.
+`file:///srv/media` both list `a/b.jpg`). `s3://` (boto3) and `file://` have their own module;
+every other object store (`az://` today) is one entry in `migrate/storage/schemes.py` -- a URL form
+and a credentials rule -- served by the one obstore backend in `migrate/storage/objstore.py`.
 """
 
 from __future__ import annotations
@@ -71,6 +71,9 @@ class Backend(ABC):
     option: str
     #: Whether the store keeps HTTP headers and metadata (a filesystem does not).
     keeps_attributes: bool = False
+    #: Whether `write` or `head` can return a SHA-256 the store validated and kept; where neither
+    #: can, `--verify checksum` reads the object back at once instead of asking first.
+    keeps_sha256: bool = False
     #: Entries under the prefix that `list` found but cannot yield as objects, each described
     #: (filled by `list`; a filesystem's FIFOs, dangling links, undecodable names).
     problems: list[str]

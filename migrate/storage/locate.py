@@ -8,14 +8,19 @@ from urllib.parse import unquote, urlsplit
 
 from migrate.storage.backend import Backend, StorageInputError
 from migrate.storage.fs import FileBackend
+from migrate.storage.objstore import ObjectStoreBackend
 from migrate.storage.s3 import S3Backend
+from migrate.storage.schemes import SCHEMES as OBJECT_STORES
 
-SCHEMES = "s3://bucket[/prefix] or file:///absolute/path"
+SCHEMES = (
+    ", ".join(["s3://bucket[/prefix]", *(s.form for s in OBJECT_STORES.values())])
+    + " or file:///absolute/path"
+)
 
 
 @dataclass
 class Side:
-    """What the CLI knows about one side: its URL and the S3 options that go with it."""
+    """What the CLI knows about one side: its URL and the options that go with it."""
 
     url: str
     option: str
@@ -40,10 +45,7 @@ def open_backend(
         prefix = parts.path.lstrip("/")
         if prefix and not prefix.endswith("/"):
             prefix += "/"  # a prefix is a folder: s3://b/media never matches media-old/
-        if side.endpoint and urlsplit(side.endpoint).scheme not in {"http", "https"}:
-            raise StorageInputError(
-                f"{side.option}-endpoint {side.endpoint!r}: expected an http:// or https:// URL"
-            )
+        _check_endpoint(side)
         return S3Backend(
             parts.netloc,
             prefix,
@@ -56,8 +58,39 @@ def open_backend(
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
         )
-    if parts.scheme in {"gs", "az"}:
+    if parts.scheme in OBJECT_STORES:
+        return _object_store(side, part_size, connect_timeout, read_timeout)
+    if parts.scheme == "gs":
         raise StorageInputError(
             f"{side.option} {side.url!r}: {parts.scheme}:// is not supported yet; use {SCHEMES}"
         )
     raise StorageInputError(f"{side.option} {side.url!r}: expected {SCHEMES}")
+
+
+def _object_store(
+    side: Side, part_size: int, connect_timeout: float, read_timeout: float
+) -> ObjectStoreBackend:
+    scheme = OBJECT_STORES[urlsplit(side.url).scheme]
+    for name, value in (("profile", side.profile), ("region", side.region)):
+        if value:
+            raise StorageInputError(
+                f"{side.option}-{name} {value!r}: {scheme.name}:// takes no {name}; credentials "
+                f"come from {scheme.credentials}"
+            )
+    _check_endpoint(side)
+    return ObjectStoreBackend(
+        scheme,
+        scheme.parse(side.url, side.option),
+        option=side.option,
+        endpoint=side.endpoint,
+        part_size=part_size,
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+    )
+
+
+def _check_endpoint(side: Side) -> None:
+    if side.endpoint and urlsplit(side.endpoint).scheme not in {"http", "https"}:
+        raise StorageInputError(
+            f"{side.option}-endpoint {side.endpoint!r}: expected an http:// or https:// URL"
+        )

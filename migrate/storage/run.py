@@ -21,6 +21,7 @@ from migrate.report import Check, Report
 from migrate.storage.backend import Backend, ObjectInfo, ObjectMissing, StorageInputError
 from migrate.storage.fs import FileBackend
 from migrate.storage.locate import Side, open_backend
+from migrate.storage.objstore import ObjectStoreBackend
 from migrate.storage.s3 import CONNECT_TIMEOUT_S, READ_TIMEOUT_S, S3Backend
 from migrate.storage.transfer import (
     DoneRecorder,
@@ -87,6 +88,8 @@ def _overlap(source: Backend, target: Backend) -> bool:
             and source.bucket == target.bucket
             and (source.prefix.startswith(target.prefix) or target.prefix.startswith(source.prefix))
         )
+    if isinstance(source, ObjectStoreBackend):
+        return source.overlaps(target)
     return False
 
 
@@ -149,7 +152,9 @@ def migrate_storage(opts: StorageOptions) -> Report:
             objects = [o for o in objects if o not in markers]
         total = sum(o.size for o in objects)
         server_side = (
-            opts.server_side and isinstance(target, S3Backend) and target.same_service(source)
+            opts.server_side
+            and isinstance(target, S3Backend | ObjectStoreBackend)
+            and target.same_service(source)
         )
         notes = [
             f"{len(objects):,} objects, {total:,} bytes under {source.display}",

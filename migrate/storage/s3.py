@@ -97,6 +97,7 @@ def _missing(exc: ClientError) -> bool:
 
 class S3Backend(Backend):
     keeps_attributes = True
+    keeps_sha256 = True
 
     def __init__(
         self,

@@ -103,7 +103,7 @@ def _verify_target(
     verify: str,
     stored: str | None,
 ) -> None:
-    if verify == "checksum":
+    if verify == "checksum" and target.keeps_sha256:
         head = target.head(outcome.key)
         if head is not None and (stored or head.sha256):
             # The store validated these bytes against this SHA-256 on receipt; no read-back.

@@ -70,3 +70,17 @@ def run_cli(*args: str) -> tuple[int, dict | None, str]:
     result = CliRunner().invoke(app, ["migrate", "storage", *args, "--json"])
     report = json.loads(result.stdout) if result.stdout.strip().startswith("{") else None
     return result.exit_code, report, " ".join(result.stderr.split())
+
+
+def put_az(service, container: str, prefix: str, data: dict[str, bytes]) -> None:
+    for key, body in data.items():
+        service.get_blob_client(container, prefix + key).upload_blob(body, overwrite=True)
+
+
+def az_sums(service, container: str, prefix: str = "") -> dict[str, str]:
+    """SHA-256 of every blob under the prefix, read with azure-storage-blob directly."""
+    box = service.get_container_client(container)
+    return {
+        blob.name[len(prefix) :]: hashlib.sha256(box.download_blob(blob.name).readall()).hexdigest()
+        for blob in box.list_blobs(name_starts_with=prefix)
+    }

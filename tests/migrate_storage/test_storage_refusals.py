@@ -11,7 +11,7 @@ from tests.migrate_storage.storage_helpers import objects, put_files, put_s3, ru
     ("args", "message"),
     [
         (["--from", "ftp://x/y", "--to", "file://{tmp}/t"],
-         "--from 'ftp://x/y': expected s3://bucket[/prefix] or file:///absolute/path"),
+         "--from 'ftp://x/y': expected s3://bucket[/prefix], az://account/container[/prefix] or file:///absolute/path"),
         (["--from", "gs://bucket/x", "--to", "file://{tmp}/t"], "gs:// is not supported yet"),
         (["--from", "file://relative/path", "--to", "file://{tmp}/t"],
          "a file URL names an absolute path"),
