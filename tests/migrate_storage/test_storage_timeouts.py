@@ -64,7 +64,7 @@ def test_storage_endpoint_going_silent_mid_copy_stops_the_run(s3, tmp_path) -> N
     proc = subprocess.Popen(
         _cli(tmp_path, "--from", f"s3://{src}", "--to", f"s3://{dst}", "--jobs", "2",
              "--from-endpoint", first.endpoint, "--to-endpoint", second.endpoint,
-             "--read-timeout", "1", "--connect-timeout", "1"),
+             "--read-timeout", "3", "--connect-timeout", "3"),
         cwd=ROOT, env=_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )  # fmt: skip
     try:
