@@ -58,6 +58,8 @@ class Report:
     def to_json(self) -> str:
         data = asdict(self)
         data.pop("preflight_shown")
+        # a dry run writes no journal, so it has no run to name (null, not an empty id)
+        data["run_id"] = self.run_id or None
         data["ok"] = self.ok
         return json.dumps(data, indent=2, default=str)
 

@@ -61,6 +61,7 @@ def test_dry_run_plan_estimates_and_versions(make_database, state_dir) -> None:
     rows = _estimates(found)
     assert rows["public.small"] == 3000  # small: counted
     assert 125_000 <= rows["public.big"] <= 500_000  # large: the planner's estimate, not 0
+    assert found["run_id"] is None  # no journal, no run to name
     assert journal_files(state_dir) == [] and user_objects(target) == 0
 
 
