@@ -29,6 +29,7 @@ import pulumi_aws as aws
 
 from components.base import Component
 from components.contract import ChildTransform
+from components.s3 import block_public_access, deny_insecure_transport, encrypt_with_s3_keys
 
 ALB_PREFIX = "alb"
 S3_PREFIX = "s3/"
@@ -103,14 +104,7 @@ def log_bucket_policy(bucket_arn: str, account: str, region: str) -> str:
         {
             "Version": "2012-10-17",
             "Statement": [
-                {
-                    "Sid": "DenyInsecureTransport",
-                    "Effect": "Deny",
-                    "Principal": "*",
-                    "Action": "s3:*",
-                    "Resource": [bucket_arn, f"{bucket_arn}/*"],
-                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                },
+                deny_insecure_transport(bucket_arn),
                 {
                     "Sid": "AlbAccessLogs",
                     "Effect": "Allow",
@@ -150,33 +144,14 @@ class LogBucket(Component):
             force_destroy=args.force_destroy,
             tags=tags,
         )
-        block = self.child(
-            aws.s3.BucketPublicAccessBlock,
-            f"{name}-public-access",
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-        )
+        block = block_public_access(self, f"{name}-public-access", bucket.id)
         self.child(
             aws.s3.BucketOwnershipControls,
             f"{name}-ownership",
             bucket=bucket.id,
             rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
         )
-        self.child(
-            aws.s3.BucketServerSideEncryptionConfiguration,
-            f"{name}-sse",
-            bucket=bucket.id,
-            rules=[
-                aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                    apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                        sse_algorithm="AES256"
-                    ),
-                )
-            ],
-        )
+        encrypt_with_s3_keys(self, f"{name}-sse", bucket.id)
         self.child(
             aws.s3.BucketLifecycleConfiguration,
             f"{name}-lifecycle",

@@ -6,7 +6,6 @@ keys and the app's boto3 falls back to the container's credentials (D5).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -16,6 +15,7 @@ import pulumi_aws as aws
 from components.aws.logbucket import LogDestination
 from components.base import Component
 from components.contract import ChildTransform, StorageOutputs, StorageSpec
+from components.s3 import block_public_access, encrypt_with_s3_keys, tls_only_policy
 
 
 @dataclass(frozen=True)
@@ -30,24 +30,6 @@ class StorageArgs:
     access_logs: LogDestination | None = None
     """Server access logs go there (the audit log bucket), under `<prefix>media/`."""
     tags: Mapping[str, str] = field(default_factory=dict)
-
-
-def _deny_insecure_transport(arn: str) -> str:
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "DenyInsecureTransport",
-                    "Effect": "Deny",
-                    "Principal": "*",
-                    "Action": "s3:*",
-                    "Resource": [arn, f"{arn}/*"],
-                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                }
-            ],
-        }
-    )
 
 
 class S3Bucket(Component):
@@ -70,39 +52,19 @@ class S3Bucket(Component):
             tags=tags,
         )
         self.arn: pulumi.Output[str] = bucket.arn
-        block = self.child(
-            aws.s3.BucketPublicAccessBlock,
-            f"{name}-public-access",
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-        )
+        block = block_public_access(self, f"{name}-public-access", bucket.id)
         self.child(
             aws.s3.BucketOwnershipControls,
             f"{name}-ownership",
             bucket=bucket.id,
             rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
         )
-        self.child(
-            aws.s3.BucketServerSideEncryptionConfiguration,
-            f"{name}-encryption",
-            bucket=bucket.id,
-            rules=[
-                aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                    apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                        sse_algorithm="AES256"
-                    ),
-                    bucket_key_enabled=True,
-                )
-            ],
-        )
+        encrypt_with_s3_keys(self, f"{name}-encryption", bucket.id, bucket_key=True)
         self.child(
             aws.s3.BucketPolicy,
             f"{name}-tls-only",
             bucket=bucket.id,
-            policy=bucket.arn.apply(_deny_insecure_transport),
+            policy=bucket.arn.apply(tls_only_policy),
             opts=pulumi.ResourceOptions(depends_on=[block]),
         )
         rules = [

@@ -17,6 +17,7 @@ import pulumi_aws as aws
 
 from components.base import Component
 from components.contract import ChildTransform, StorageOutputs, StorageSpec
+from components.s3 import block_public_access, encrypt_with_s3_keys, tls_only_policy
 
 
 @dataclass(frozen=True)
@@ -26,25 +27,6 @@ class S3Args:
     spec: StorageSpec
     region: str
     tags: Mapping[str, str] = field(default_factory=dict)
-
-
-def bucket_policy(arn: str) -> str:
-    """Refuse any request that does not use TLS."""
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "DenyInsecureTransport",
-                    "Effect": "Deny",
-                    "Principal": "*",
-                    "Action": "s3:*",
-                    "Resource": [arn, f"{arn}/*"],
-                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                }
-            ],
-        }
-    )
 
 
 def user_policy(arn: str) -> str:
@@ -78,32 +60,13 @@ class S3Storage(Component):
         super().__init__("trudeploy:render:S3Storage", name, transform, opts)
         spec, tags = args.spec, dict(args.tags)
         bucket = self.child(aws.s3.Bucket, f"{name}-bucket", bucket=spec.bucket, tags=tags)
-        self.child(
-            aws.s3.BucketPublicAccessBlock,
-            f"{name}-public-access",
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-        )
-        self.child(
-            aws.s3.BucketServerSideEncryptionConfiguration,
-            f"{name}-encryption",
-            bucket=bucket.id,
-            rules=[
-                aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                    apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                        sse_algorithm="AES256"
-                    )
-                )
-            ],
-        )
+        block_public_access(self, f"{name}-public-access", bucket.id)
+        encrypt_with_s3_keys(self, f"{name}-encryption", bucket.id)
         self.child(
             aws.s3.BucketPolicy,
             f"{name}-tls-only",
             bucket=bucket.id,
-            policy=bucket.arn.apply(bucket_policy),
+            policy=bucket.arn.apply(tls_only_policy),
         )
         if spec.versioning:
             versioning = self.child(
