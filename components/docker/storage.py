@@ -8,7 +8,6 @@ keys, but not the root ones).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -26,6 +25,7 @@ from components.docker.common import (
     stateful_container,
     volume_labels,
 )
+from components.minio import init_script
 
 MINIO_IMAGE = "minio/minio:RELEASE.2025-04-22T22-12-26Z"
 MC_IMAGE = "minio/mc:RELEASE.2025-04-16T18-13-26Z"
@@ -40,46 +40,6 @@ class StorageArgs:
     spec: StorageSpec
     network: pulumi.Input[str]
     tags: Mapping[str, str] = field(default_factory=dict)
-
-
-def bucket_policy(bucket: str) -> str:
-    """IAM-style policy MinIO attaches to the app user: this bucket's objects, nothing else."""
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Action": ["s3:ListBucket", "s3:GetBucketLocation"],
-                    "Resource": [f"arn:aws:s3:::{bucket}"],
-                },
-                {
-                    "Effect": "Allow",
-                    "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-                    "Resource": [f"arn:aws:s3:::{bucket}/*"],
-                },
-            ],
-        },
-        sort_keys=True,
-    )
-
-
-def init_script(bucket: str, versioning: bool) -> str:
-    """The `mc` commands run once per deploy; every step is idempotent, and any failing step
-    fails the script (`set -e`), hence the container's exit code and the deployment."""
-    steps = [
-        'mc alias set local http://minio:9000 "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD"',
-        f"mc mb --ignore-existing local/{bucket}",
-        f"mc anonymous set none local/{bucket}",
-        f"mc version {'enable' if versioning else 'suspend'} local/{bucket}",
-        f"printf '%s' '{bucket_policy(bucket)}' > /tmp/policy.json",
-        "mc admin policy create local app-bucket /tmp/policy.json",
-        'mc admin user add local "$APP_ACCESS_KEY" "$APP_SECRET_KEY"',
-        # Idempotent without `|| true` since mc RELEASE.2024-10-08 (minio/mc#5058: an attach
-        # already in effect exits 0), so a real failure here still fails the deployment.
-        'mc admin policy attach local app-bucket --user "$APP_ACCESS_KEY"',
-    ]
-    return "set -e; " + "; ".join(steps)
 
 
 class MinioStorage(Component):
@@ -152,7 +112,7 @@ class MinioStorage(Component):
             name=f"{spec.name}-init",
             image=mc_image.image_id,
             entrypoints=["sh", "-c"],
-            command=[init_script(spec.bucket, spec.versioning)],
+            command=[init_script("http://minio:9000", spec.bucket, spec.versioning)],
             envs=init_env,
             networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=args.network)],
             attach=True,

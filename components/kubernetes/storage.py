@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -39,6 +38,7 @@ from components.kubernetes.common import (
     tmp_volume,
 )
 from components.kubernetes.network import StackNamespace, allow, peer_pods
+from components.minio import init_script
 
 PORT = 9000
 NAME = "minio"
@@ -57,43 +57,6 @@ class MinioArgs:
     namespace: StackNamespace
     settings: KubernetesSettings
     tags: Mapping[str, str] = field(default_factory=dict)
-
-
-def bucket_policy(bucket: str) -> str:
-    """The policy MinIO attaches to the app user: this bucket's objects, nothing else."""
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Action": ["s3:ListBucket", "s3:GetBucketLocation"],
-                    "Resource": [f"arn:aws:s3:::{bucket}"],
-                },
-                {
-                    "Effect": "Allow",
-                    "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-                    "Resource": [f"arn:aws:s3:::{bucket}/*"],
-                },
-            ],
-        },
-        sort_keys=True,
-    )
-
-
-def init_script(bucket: str, versioning: bool) -> str:
-    """The `mc` steps of the init Job; each is idempotent and any failure fails the Job."""
-    steps = [
-        f'mc alias set local http://{NAME}:{PORT} "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD"',
-        f"mc mb --ignore-existing local/{bucket}",
-        f"mc anonymous set none local/{bucket}",
-        f"mc version {'enable' if versioning else 'suspend'} local/{bucket}",
-        f"printf '%s' '{bucket_policy(bucket)}' > /tmp/policy.json",
-        "mc admin policy create local app-bucket /tmp/policy.json",
-        'mc admin user add local "$APP_ACCESS_KEY" "$APP_SECRET_KEY"',
-        'mc admin policy attach local app-bucket --user "$APP_ACCESS_KEY"',
-    ]
-    return "set -e; " + "; ".join(steps)
 
 
 class MinioStorage(Component):
@@ -199,7 +162,7 @@ class MinioStorage(Component):
             },
             opts=pulumi.ResourceOptions(depends_on=[root_secret]),
         )
-        script = init_script(spec.bucket, spec.versioning)
+        script = init_script(f"http://{NAME}:{PORT}", spec.bucket, spec.versioning)
         job_name = f"{INIT}-{hashlib.sha256(script.encode()).hexdigest()[:8]}"
         init_labels = labels(INIT, tags)
         init = self.child(
