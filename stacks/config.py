@@ -14,6 +14,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from core.images import pinned
 from core.vocabulary import Env, Size, TargetName
 from stacks.names import name_errors, project_name
 
@@ -268,7 +269,7 @@ class StackConfig(_Strict):
             return [f"{NAMESPACE}:kubernetes is only used with target kubernetes"] if extra else []
         problems = []
         image = self.app.image
-        if image is None or not _pinned(image):
+        if image is None or not pinned(image):
             problems.append(
                 "target kubernetes runs a pushed image: set app.image to <repository>:<tag> or "
                 "<repository>@sha256:<digest> (not latest, not app.build)"
@@ -332,13 +333,6 @@ class StackConfig(_Strict):
         if self.dns_zone is not None:
             found[f"{NAMESPACE}:dnsZone"] = self.dns_zone
         return found
-
-
-def _pinned(image: str) -> bool:
-    """A digest, or a tag other than `latest` (components/kubernetes/image.py says why)."""
-    from components.kubernetes.image import pinned
-
-    return pinned(image)
 
 
 def _loc_to_path(loc: tuple[Any, ...]) -> str:

@@ -9,20 +9,8 @@ when it is called directly).
 
 from __future__ import annotations
 
-import re
-
 from components.contract import ImageSpec, TargetNotAvailable
-
-DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
-TAG = re.compile(r":([\w][\w.-]{0,127})$")
-
-
-def pinned(reference: str) -> bool:
-    """True for a reference with a digest, or a tag other than `latest`."""
-    if DIGEST.search(reference):
-        return True
-    match = TAG.search(reference.rsplit("/", 1)[-1])
-    return match is not None and match.group(1) != "latest"
+from core.images import pinned
 
 
 def app_image(spec: ImageSpec) -> str:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from core.vocabulary import TargetName
+
 REPO = Path(__file__).resolve().parents[2]
 FORBIDDEN = {
     "core": ("stacks", "components", "cli", "migrate"),
@@ -43,3 +45,16 @@ def test_the_check_sees_a_planted_upward_import(tmp_path: Path) -> None:
     planted = tmp_path / "plan_view.py"
     planted.write_text("def f():\n    from stacks.offline.invariants import X\n")
     assert "stacks.offline.invariants" in imported_modules(planted)
+
+
+def test_stacks_and_cli_reach_targets_only_through_the_registry() -> None:
+    """Adding a cloud is adding a folder: nothing above components/ names a target's modules."""
+    targets = {f"components.{t.value}" for t in TargetName}
+    offending = [
+        f"{path.relative_to(REPO)} imports {module}"
+        for package in ("stacks", "cli")
+        for path in sorted((REPO / package).rglob("*.py"))
+        for module in sorted(imported_modules(path))
+        if any(module == t or module.startswith(f"{t}.") for t in targets)
+    ]
+    assert offending == []

@@ -9,8 +9,8 @@ from kubernetes_plans import kinds, obj
 
 from components.contract import LIVE_PATH, READY_PATH
 from components.kubernetes.common import APP_ROLE, CELERY_TASK_TIME_LIMIT_SECONDS, NAME
-from components.kubernetes.image import pinned
 from components.kubernetes.plan_view import containers, meta, pod_spec
+from core.images import pinned
 from core.plan import Plan, PlanResource
 from core.profiles import PROFILES
 from core.vocabulary import Env
