@@ -23,6 +23,8 @@ from app_helpers import HangingPeer, free_port
 from django.db import connections
 from moto.server import ThreadedMotoServer
 
+from tests.app import media_stores
+
 
 def _embedded() -> bool:
     """Whether this is test_app_sqlite.py's child run; refuse the variable anywhere else."""
@@ -137,6 +139,18 @@ def s3_endpoint() -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def gcs_endpoint() -> Iterator[str]:
+    """gcp-storage-emulator over real HTTP on a free loopback port (tests/app/media_stores.py)."""
+    yield from media_stores.gcs_server()
+
+
+@pytest.fixture(scope="session")
+def azurite_endpoint(tmp_path_factory) -> Iterator[str]:
+    """Azurite's blob service on a free loopback port (tests/app/media_stores.py)."""
+    yield from media_stores.azurite_server(tmp_path_factory.mktemp("azurite"))
 
 
 @pytest.fixture

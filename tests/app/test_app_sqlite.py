@@ -20,6 +20,7 @@ EMBEDDED_FILES = [
     "tests/app/test_app_api.py",
     "tests/app/test_app_submissions.py",
     "tests/app/test_app_storage.py",
+    "tests/app/test_app_media_stores.py",
 ]
 
 
