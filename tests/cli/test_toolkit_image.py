@@ -250,3 +250,43 @@ def test_the_kubernetes_job_is_admitted_where_the_service_is():
     assert volumes["state"]["persistentVolumeClaim"]["claimName"] == claim["metadata"]["name"]
     assert volumes["outputs"]["secret"]["defaultMode"] & 0o040  # fsGroup can read it
     assert job["spec"]["backoffLimit"] == 0
+
+
+def test_the_entry_script_accepts_its_own_name_first(stub_trudeploy):
+    """Render runs a one-off job's start command; whether or not the platform keeps the image's
+    entry point in front of it, `trudeploy-task migrate ...` reaches trudeploy the same way."""
+    seen = entry("trudeploy-task", "maintenance", "status", bindir=stub_trudeploy)
+    assert seen["args"] == ["maintenance", "status"]
+
+
+ECS_TASK = TOOLKIT / "ecs-task-definition.json"
+
+
+def test_the_ecs_task_definition_is_what_register_task_definition_accepts():
+    """botocore's own model of the ECS API (the check boto3 and the AWS CLI make before sending)
+    refuses an unknown field, a missing required one, or a value of the wrong type."""
+    import botocore.session
+    from botocore.exceptions import ParamValidationError
+    from botocore.validate import validate_parameters
+
+    model = botocore.session.get_session().get_service_model("ecs")
+    shape = model.operation_model("RegisterTaskDefinition").input_shape
+    definition = json.loads(ECS_TASK.read_text())
+    validate_parameters(definition, shape)
+    with pytest.raises(ParamValidationError):
+        validate_parameters({**definition, "cpu": 1024}, shape)
+
+
+def test_the_ecs_task_hands_the_outputs_to_the_entry_script_and_keeps_its_journal():
+    definition = json.loads(ECS_TASK.read_text())
+    (container,) = definition["containerDefinitions"]
+    assert container["command"][:2] == ["migrate", "stack"]
+    secrets = {s["name"] for s in container["secrets"]}
+    script = ENTRYPOINT.read_text()
+    assert secrets == {"TRUDEPLOY_FROM_OUTPUTS", "TRUDEPLOY_TO_OUTPUTS"}
+    assert all(f"${{{name}:-}}" in script for name in secrets)
+    env = {e["name"]: e["value"] for e in container["environment"]}
+    (mount,) = container["mountPoints"]
+    assert mount["containerPath"] == env["TRUDEPLOY_STATE_DIR"]
+    assert f"TRUDEPLOY_STATE_DIR={env['TRUDEPLOY_STATE_DIR']}" in DOCKERFILE.read_text()
+    assert definition["networkMode"] == "awsvpc"  # run-task takes the service's subnets and group

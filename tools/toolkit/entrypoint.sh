@@ -12,6 +12,12 @@
 # environment the toolkit runs with.
 set -eu
 
+# A platform that runs a start command *after* the image's entry point (rather than instead of
+# it) hands this script its own name first: `trudeploy-task migrate stack` then still works.
+case "${1:-}" in
+    trudeploy-task|/usr/local/bin/trudeploy-task) shift ;;
+esac
+
 dir=""
 write_outputs() {  # $1: the variable's value, $2: the file name; prints the file's path
     if [ -z "$dir" ]; then
