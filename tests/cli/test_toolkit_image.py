@@ -195,6 +195,17 @@ def test_files_named_on_the_command_line_win_and_other_commands_are_passed_as_is
     )
     assert named["args"].count("--to-outputs") == 1
     assert "--from-outputs" not in named["args"]
+    both = entry(
+        "migrate",
+        "stack",
+        "--to-outputs",
+        "/mnt/to.json",
+        bindir=stub_trudeploy,
+        TRUDEPLOY_FROM_OUTPUTS="{}",
+        TRUDEPLOY_TO_OUTPUTS="{}",
+    )
+    assert both["args"].count("--to-outputs") == 1 and both["args"][3] == "/mnt/to.json"
+    assert both["args"].count("--from-outputs") == 1
     other = entry("maintenance", "status", "-s", "prod", bindir=stub_trudeploy)
     assert other["args"] == ["maintenance", "status", "-s", "prod"]
 
