@@ -54,8 +54,11 @@ def _client(redis_url: str) -> redis.Redis:
 
 
 def _call(redis_url: str, action: str, command: Any) -> Any:
+    """One command on a connection closed afterwards (a cutover calls these a few times)."""
+    client = _client(redis_url)
     try:
-        return command(_client(redis_url))
+        with client:
+            return command(client)
     except redis.RedisError as exc:
         raise MaintenanceError(f"{action} at {redact(redis_url)}: {exc}") from exc
 
