@@ -34,6 +34,8 @@ assert cache.get("ca-probe") == "ok"
 with celery_app.connection_for_write() as conn:
     conn.ensure_connection(max_retries=1)
     conn.default_channel.client.ping()
+from maintenance import flag
+assert flag.current() is None  # the maintenance flag is read over the same pinned TLS
 print("connected")
 """
 
