@@ -100,7 +100,7 @@ class _Reader:
         self._lock = threading.Lock()
         self._clients: dict[str, redis.Redis] = {}
         # (url it was read from, monotonic time the read was sent, Maintenance | None | error)
-        self._last: tuple[str, float, Maintenance | FlagUnreadable | None] | None = None
+        self._last: tuple[str, float, Maintenance | redis.RedisError | None] | None = None
         # The malformed value last warned about: one log line per bad value, not per re-read.
         self._warned: bytes | None = None
 
@@ -127,7 +127,9 @@ class _Reader:
                 sent = time.monotonic()
                 try:
                     raw = self._client(url).get(KEY)
-                    state: Maintenance | FlagUnreadable | None = None if raw is None else parse(raw)
+                    state: Maintenance | redis.RedisError | None = (
+                        None if raw is None else parse(raw)
+                    )
                     if isinstance(state, Maintenance) and state.malformed and raw != self._warned:
                         self._warned = raw
                         logger.warning(
@@ -135,11 +137,12 @@ class _Reader:
                             extra={"key": KEY, "value": raw[:100].decode("utf-8", "replace")},
                         )
                 except redis.RedisError as exc:
-                    state = FlagUnreadable(exc)
+                    state = exc
                 self._last = last = (url, sent, state)
         state = last[2]
-        if isinstance(state, FlagUnreadable):
-            raise state
+        if isinstance(state, redis.RedisError):
+            # a new exception each time: re-raising one instance would grow its traceback
+            raise FlagUnreadable(state)
         return state
 
     def forget(self) -> None:
