@@ -56,11 +56,14 @@ INSTALLED_APPS = [
 # The health middleware sits right after SecurityMiddleware: probes are answered before anything
 # that validates the Host header (CommonMiddleware, CSRF), so a load balancer probing by IP gets an
 # answer without its IP being in ALLOWED_HOSTS, and SECURE_REDIRECT_EXEMPT keeps them on plain HTTP.
+# Maintenance mode (the Redis key trudeploy:maintenance) refuses writes after CORS, before any
+# session, CSRF, auth or throttle work: see maintenance/middleware.py.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "health.middleware.HealthCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "maintenance.middleware.MaintenanceMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -93,6 +96,7 @@ TEMPLATES = [
 
 # --- Database: DATABASE_URL, or SQLite beside the code -------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL")
+DATABASE_APPLICATION_NAME = "trudeploy-app"
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
@@ -103,6 +107,9 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A dead database must fail a readiness probe in seconds, not hang it.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    # The service's sessions name themselves, so a cutover can tell when the writes admitted
+    # before maintenance began have finished (pg_stat_activity.application_name; docs/service.md).
+    DATABASES["default"]["OPTIONS"].setdefault("application_name", DATABASE_APPLICATION_NAME)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and sessions: Redis when REDIS_URL is set, else local memory --------------------------
