@@ -126,6 +126,11 @@ def _phases(
         raise CopyError(
             f"catch-up: still {lag.bytes} bytes behind after {online_opts.catch_up_timeout}s"
         )
+    if not journal.is_done("online:verified"):
+        say("[cyan]online[/] caught up; verifying every row at a consistent point, writes go on")
+        if not online.pre_verify(online_opts.freeze_timeout).ok:
+            return
+        online.catch_up(online_opts.max_lag_bytes, online_opts.catch_up_timeout)
     say(f"[cyan]online[/] caught up ({lag.changes_applied} changes applied); freezing writes")
     token = online.freeze(online_opts.freeze_timeout)
     switched = False
