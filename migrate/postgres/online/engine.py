@@ -4,9 +4,10 @@ Phases and what each leaves in the journal (names under the caller's unit prefix
   bulk_copy   publication + slot (`online:slot`), the copied tables' columns (`online:tables`),
               then the existing parallel copy's units, then `online:bulk`
   catch_up    nothing in the journal: the applied position lives on the target (`progress`)
+  pre_verify  every row compared at a consistent point, writes going on (`online:verified`)
   freeze      nothing durable: a crash releases the locks with the session
   drain       applies up to the freeze LSN
-  finalize    sequences, then verification of the frozen source against the target
+  finalize    sequences, then schema + sequences (all rows too without a pre_verify)
   unfreeze    `online:switched` when the source was retired
   cleanup     slot, publication and the target's progress schema dropped, `online:cleanup`
 """
