@@ -24,7 +24,7 @@ API for an orchestrator (stable; `trudeploy migrate stack` calls it):
     from migrate.postgres.run import Options
 
     online = OnlinePostgres(Options(source=URL, target=URL, jobs=4), journal, unit_prefix="pg:")
-    refusals: list[str] = online.preflight()      # reads only; [] when it may start
+    refusals: list[str] = online.preflight(retire_source=True)  # reads only; [] = may start
     online.bulk_copy()                              # resumable; CopyError on failure
     lag: Lag = online.catch_up(target_lag_bytes=1 << 20, timeout=600.0)
     report: Report = online.pre_verify(lock_timeout=10.0)  # every row, writes go on; optional

@@ -83,6 +83,7 @@ def migrate_online(opts: Options, online_opts: OnlineOptions) -> Report:
         resuming=opts.resume is not None,
         allow_downgrade=opts.allow_downgrade,
         own_slot=own,
+        retire=online_opts.retire_source,
     )
     if refusals:
         raise PreflightError("\n".join(f"- {r}" for r in refusals))

@@ -77,9 +77,10 @@ class OnlinePostgres:
         self.report = Report(KIND, journal.run_id, self.source.redacted, self.target.redacted)
         self._relay: Relay | None = None
 
-    def preflight(self) -> list[str]:
+    def preflight(self, retire_source: bool = True) -> list[str]:
         """Every refusal (see `online.preflight.collect`); [] when the copy may start. Reads
-        only: nothing is created on either server."""
+        only: nothing is created on either server. `retire_source`: whether `unfreeze` will be
+        called with switched=True (the role then needs the rights to retire the source)."""
         with self._timed("preflight"):
             return collect(
                 self.source,
@@ -87,6 +88,7 @@ class OnlinePostgres:
                 resuming=self.journal.get("plan") is not None,
                 allow_downgrade=self.opts.allow_downgrade,
                 own_slot=self.names.slot,
+                retire=retire_source,
             )
 
     @contextmanager
@@ -154,13 +156,16 @@ class OnlinePostgres:
             if not (self.journal.is_done("online:slot") and data_done):
                 if units:
                     self._restart_data(units)
-                drop_slot(self.source, self.names)
-                with connect_admin(self.source) as conn:
-                    superuser = conn.execute(
-                        "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"
-                    ).fetchone()[0]
-                    listed = None if superuser else [r[0] for r in conn.execute(_TABLES)]
-                    ensure_publication(conn, self.names.publication, listed)
+                try:
+                    drop_slot(self.source, self.names)
+                    with connect_admin(self.source) as conn:
+                        superuser = conn.execute(
+                            "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"
+                        ).fetchone()[0]
+                        listed = None if superuser else [r[0] for r in conn.execute(_TABLES)]
+                        ensure_publication(conn, self.names.publication, listed)
+                except psycopg.Error as exc:
+                    raise CopyError(f"--from: creating the publication: {exc}") from None
                 holder = SlotSnapshot(self.source, self.names.slot)
                 self._record_tables(holder.snapshot)
                 self.journal.mark_done("online:slot", {"consistent_lsn": holder.consistent_lsn})
