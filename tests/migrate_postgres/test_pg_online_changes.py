@@ -75,6 +75,7 @@ def test_row_changes_land_as_on_the_source(
     if pre_verified:
         _run(source, "UPDATE docs SET n = -1 WHERE id = 40", "DELETE FROM gone WHERE id = 20")
         assert online.catch_up(timeout=30).caught_up
+        _run(source, "UPDATE docs SET n = -2 WHERE id = 41")  # for pre_verify's own drain
         assert online.pre_verify(5).ok
     _run(
         source,
