@@ -46,8 +46,9 @@ ENUM_CASE_LABELS = 64  # enums with more labels enter the row hash as text
 class _Sessions:
     """One verification session per thread and side, closed together at the end."""
 
-    def __init__(self, source: PgUrl, target: PgUrl) -> None:
+    def __init__(self, source: PgUrl, target: PgUrl, snapshot: str | None = None) -> None:
         self.urls = {"source": source, "target": target}
+        self.snapshot = snapshot
         self.local = threading.local()
         self.opened: list[psycopg.Connection] = []
         self.lock = threading.Lock()
@@ -57,7 +58,13 @@ class _Sessions:
         if conn is None:
             url = self.urls[side]
             conn = connect_source(url) if side == "source" else connect(url)
-            conn.autocommit = True
+            if side == "source" and self.snapshot is not None:
+                # one transaction for the session's life, reading the given snapshot
+                conn.execute(
+                    sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(self.snapshot))
+                )
+            else:
+                conn.autocommit = True
             apply_verify_settings(conn)
             setattr(self.local, side, conn)
             with self.lock:
@@ -144,9 +151,21 @@ def definitions_check(kind: str, source: dict[str, str], target: dict[str, str])
     return Check(kind, "definitions", ok, len(source), len(target), "; ".join(detail))
 
 
-def schema_checks(src: psycopg.Connection, tgt: psycopg.Connection) -> list[Check]:
-    """Every kind of schema object, and the database's own settings, compared by definition."""
+def _without(objects: dict[str, dict[str, str]], schema: str) -> dict[str, dict[str, str]]:
+    return {
+        kind: {n: d for n, d in items.items() if n != schema and not n.startswith(schema + ".")}
+        for kind, items in objects.items()
+    }
+
+
+def schema_checks(
+    src: psycopg.Connection, tgt: psycopg.Connection, ignore_schema: str | None = None
+) -> list[Check]:
+    """Every kind of schema object, and the database's own settings, compared by definition.
+    `ignore_schema`: the tool's own bookkeeping schema on the target (the online copy's)."""
     source_objects, target_objects = catalog.objects(src), catalog.objects(tgt)
+    if ignore_schema is not None:
+        target_objects = _without(target_objects, ignore_schema)
     checks = [
         definitions_check(kind, source_objects[kind], target_objects[kind])
         for kind in catalog.OBJECT_KINDS
@@ -165,14 +184,18 @@ def verify(
     report: Report,
     jobs: int,
     on_table: Callable[[], None] = lambda: None,
+    ignore_schema: str | None = None,
+    snapshot: str | None = None,
 ) -> list[TableInfo]:
-    """Add every check to `report`; returns the tables it compared (for progress totals)."""
-    sessions = _Sessions(source, target)
+    """Add every check to `report`; returns the tables it compared (for progress totals).
+    `snapshot`: an exported snapshot every source session reads (the online copy verifies the
+    source as of the position the target was drained to)."""
+    sessions = _Sessions(source, target, snapshot)
     try:
         src = sessions.get("source")
         tgt = sessions.get("target")
         tables = catalog.tables(src)
-        report.checks.extend(schema_checks(src, tgt))
+        report.checks.extend(schema_checks(src, tgt, ignore_schema))
         names = catalog.sequences(src)
         src_values = sequences.read_values(src, names)
         tgt_names = set(catalog.sequences(tgt))

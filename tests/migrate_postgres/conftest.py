@@ -12,6 +12,7 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -59,51 +60,59 @@ def _as_postgres(cmd: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
 
 
-@pytest.fixture(scope="session")
-def second_cluster() -> Iterator[str]:
-    """Admin URL of a fresh PostgreSQL cluster on 127.0.0.1 (port 55432, or the next free one),
-    stopped at session end."""
-    root = Path(tempfile.mkdtemp(prefix="trudeploy-pg2-"))
+@contextmanager
+def cluster(prefix: str, first_port: int, settings: dict[str, str] | None = None) -> Iterator[str]:
+    """Admin URL of a fresh PostgreSQL cluster on 127.0.0.1 (the first free port from
+    `first_port`), started with `settings` and stopped and removed on exit, even on failure."""
+    root = Path(tempfile.mkdtemp(prefix=prefix))
     data, sockets = root / "data", root / "sock"
     sockets.mkdir()
     if os.geteuid() == 0:
         shutil.chown(root, "postgres")
         shutil.chown(sockets, "postgres")
-    init = subprocess.run(
-        _as_postgres([_binary("initdb"), "-D", str(data), "-U", "postgres", "-A", "trust"]),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if init.returncode != 0:
-        pytest.fail(f"initdb for the second cluster failed:\n{init.stderr}", pytrace=False)
     pg_ctl = _binary("pg_ctl")
-    port = _free_port(FIRST_PORT)
-    options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1"
-    start = subprocess.run(
-        _as_postgres(
-            [pg_ctl, "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "start"]
-        ),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if start.returncode != 0:
-        log = (root / "log").read_text() if (root / "log").exists() else ""
-        pytest.fail(
-            f"second PostgreSQL cluster did not start on port {port}:\n{start.stderr}\n{log}",
-            pytrace=False,
-        )
-    url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
     try:
-        yield url
-    finally:
-        subprocess.run(
-            _as_postgres([pg_ctl, "-D", str(data), "-m", "fast", "-w", "stop"]),
+        init = subprocess.run(
+            _as_postgres([_binary("initdb"), "-D", str(data), "-U", "postgres", "-A", "trust"]),
             capture_output=True,
+            text=True,
             check=False,
         )
+        if init.returncode != 0:
+            pytest.fail(f"initdb for {prefix} failed:\n{init.stderr}", pytrace=False)
+        port = _free_port(first_port)
+        extra = " ".join(f"-c {name}={value}" for name, value in (settings or {}).items())
+        options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 {extra}".strip()
+        start = subprocess.run(
+            _as_postgres(
+                [pg_ctl, "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "start"]
+            ),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if start.returncode != 0:
+            log = (root / "log").read_text() if (root / "log").exists() else ""
+            pytest.fail(
+                f"PostgreSQL cluster {prefix} did not start on port {port}:\n{start.stderr}\n{log}",
+                pytrace=False,
+            )
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        if (data / "postmaster.pid").exists():
+            subprocess.run(
+                _as_postgres([pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"]),
+                capture_output=True,
+                check=False,
+            )
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def second_cluster() -> Iterator[str]:
+    """Admin URL of a second cluster (port 55432, or the next free one), stopped at session end."""
+    with cluster("trudeploy-pg2-", FIRST_PORT) as url:
+        yield url
 
 
 @pytest.fixture
@@ -115,3 +124,39 @@ def second_database(second_cluster: str) -> Iterator[str]:
     yield second_cluster.rsplit("/", 1)[0] + "/migrate_target"
     with psycopg.connect(second_cluster, autocommit=True) as conn:
         conn.execute("DROP DATABASE IF EXISTS migrate_target WITH (FORCE)")
+
+
+LOGICAL = {"wal_level": "logical", "max_replication_slots": "4", "max_wal_senders": "4"}
+
+
+@pytest.fixture(scope="session")
+def logical_clusters() -> Iterator[tuple[str, str]]:
+    """Admin URLs of two fresh clusters with wal_level=logical (source side, target side), for
+    the online copy; started once per session, stopped and removed at its end."""
+    with (
+        cluster("pgonline-src-", FIRST_PORT + 100, LOGICAL) as source,
+        cluster("pgonline-dst-", FIRST_PORT + 200, LOGICAL) as target,
+    ):
+        yield source, target
+
+
+def _reset(admin: str, name: str) -> None:
+    with psycopg.connect(admin, autocommit=True) as conn:
+        for (slot,) in conn.execute("SELECT slot_name FROM pg_replication_slots").fetchall():
+            conn.execute("SELECT pg_drop_replication_slot(%s)", (slot,))
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def online_pair(logical_clusters: tuple[str, str]) -> Iterator[tuple[str, str]]:
+    """(source URL, target URL): empty databases on the two logical clusters, dropped after the
+    test together with every replication slot left on the source cluster."""
+    pairs = list(zip(logical_clusters, ("online_src", "online_dst"), strict=True))
+    for admin, name in pairs:
+        _reset(admin, name)
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {name}")
+    source, target = (admin.rsplit("/", 1)[0] + "/" + name for admin, name in pairs)
+    yield source, target
+    for admin, name in pairs:
+        _reset(admin, name)
