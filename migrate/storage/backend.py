@@ -137,10 +137,17 @@ class Backend(ABC):
         """Copy `key` from `source` inside the store, if both sides are one service; else False."""
         return False
 
-    def read_back(self, key: str) -> tuple[Head, int, str] | None:
+    def read_back(
+        self, key: str, expected: Attributes | None = None
+    ) -> tuple[Head, int, str] | None:
         """The object as stored now (Head), with the size and SHA-256 of its bytes read in full;
         None if it is not there. A store that returns headers with the bytes does it in one
-        request, so the version and headers describe exactly the bytes hashed."""
+        request, so the version and headers describe exactly the bytes hashed.
+
+        `expected`: the attributes the copy wrote, when this run wrote the object; a backend
+        whose fast client cannot see one of them (s3://'s Expires on obstore) reads back with
+        one that can. None (verification of objects this run did not write): every header
+        the store keeps must be seen."""
         head = self.head(key)
         if head is None:
             return None

@@ -111,7 +111,7 @@ def _verify_target(
         elif head is not None:
             outcome.target_size, outcome.target_sha256 = target.sha256(outcome.key)
     else:
-        got = target.read_back(outcome.key)
+        got = target.read_back(outcome.key, attributes)
         head = got[0] if got else None
         if got:
             _, outcome.target_size, outcome.target_sha256 = got
