@@ -1,9 +1,10 @@
 """The interface every object store implements, so the copy and verify code never names a cloud.
 
 A backend sees objects by their key relative to the URL's prefix (`s3://bucket/media/` and
-`file:///srv/media` both list `a/b.jpg`). `s3://` (boto3) and `file://` have their own module;
-every other object store (`az://` today) is one entry in `migrate/storage/schemes.py` -- a URL form
-and a credentials rule -- served by the one obstore backend in `migrate/storage/objstore.py`.
+`file:///srv/media` both list `a/b.jpg`). Every object store is one entry in
+`migrate/storage/schemes.py` -- a URL form and a credentials rule -- served by the one obstore
+backend in `migrate/storage/objstore.py`; `s3://` extends it (`migrate/storage/s3.py`) with boto3
+for the steps obstore cannot do. `file://` has its own module.
 """
 
 from __future__ import annotations
