@@ -25,7 +25,8 @@ On boto3, each because obstore cannot do it (obstore 0.12.1):
   characters, and one such key fails a whole listing. S3 allows them all, so the listing is
   boto3's (one request per 1,000 objects) and such an object is copied by boto3 alone.
 - **Preflight** (once per run): HeadBucket and one listing, whose errors name what is wrong (no
-  credentials, no such bucket, access denied, a silent endpoint).
+  credentials, no such bucket, access denied, a silent endpoint). HeadBucket also says the
+  bucket's region, which obstore then signs for (it does not follow S3's redirect there).
 - **Credentials**: boto3's chain (environment, `--from-profile`/`--to-profile`, SSO, instance
   roles), handed to obstore through `Boto3CredentialProvider`, so both clients sign as one.
 
@@ -175,10 +176,15 @@ class S3Backend(ObjectStoreBackend):
             f" at {self.endpoint}" if self.endpoint else ""
         )
 
-    def _build(self, client: dict[str, Any], retry: dict[str, Any]) -> Any:
+    def _build(
+        self, client: dict[str, Any], retry: dict[str, Any], region: str | None = None
+    ) -> Any:
         if self.session.get_credentials() is None:
             raise self._fail(NoCredentialsError())
-        return self.scheme.build(self.where, self.endpoint, client, retry, session=self.session)
+        self._options = (client, retry)
+        return self.scheme.build(
+            self.where, self.endpoint, client, retry, session=self.session, region=region
+        )
 
     def _fail(self, exc: Exception) -> StorageInputError:
         if isinstance(exc, NoCredentialsError):
@@ -224,10 +230,15 @@ class S3Backend(ObjectStoreBackend):
         """Preflight on boto3 (once per run): its errors tell a missing bucket from denied
         access from absent credentials."""
         try:
-            self.client.head_bucket(Bucket=self.bucket)
+            reply = self.client.head_bucket(Bucket=self.bucket)
             self.client.list_objects_v2(Bucket=self.bucket, Prefix=self.prefix, MaxKeys=1)
         except (BotoCoreError, ClientError) as exc:
             raise self._fail(exc) from None
+        # Sign obstore's requests for the bucket's own region: botocore follows S3's redirect to
+        # it, object_store does not.
+        region = reply.get("BucketRegion")
+        if region and region != self.store.config.get("region"):
+            self.store = self._build(*self._options, region=region)
 
     def list(self) -> Iterator[ObjectInfo]:
         pages = self.client.get_paginator("list_objects_v2").paginate(

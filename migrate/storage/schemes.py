@@ -109,9 +109,12 @@ def _build_s3(
     retry: dict[str, Any],
     *,
     session: Any,
+    region: str | None = None,
 ) -> S3Store:
-    """Credentials and region from a boto3 session (env, named profile, SSO, instance role), so
-    obstore and the boto3 steps sign as one; a custom endpoint is addressed path-style."""
+    """Credentials from a boto3 session (env, named profile, SSO, instance role), so obstore and
+    the boto3 steps sign as one; the region is the bucket's when known (object_store does not
+    follow S3's redirect to it, botocore does), else the session's; a custom endpoint is
+    addressed path-style."""
     from obstore.auth.boto3 import Boto3CredentialProvider  # imports boto3: only for s3://
 
     extra: dict[str, Any] = {}
@@ -119,7 +122,7 @@ def _build_s3(
         extra = {"endpoint": endpoint, "virtual_hosted_style_request": False}
     return S3Store(
         where.container,
-        region=session.region_name or "us-east-1",
+        region=region or session.region_name or "us-east-1",
         credential_provider=Boto3CredentialProvider(session),  # type: ignore[arg-type]
         # Every PUT and part carries x-amz-checksum-sha256 of its bytes, computed in Rust; S3
         # refuses one whose bytes do not match (BadDigest).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import uuid
 from collections import Counter
 
 import pytest
@@ -186,3 +187,25 @@ def test_storage_s3_data_path_is_on_obstore(s3, monkeypatch, verify) -> None:
     else:
         assert on_target["PutObject"] == small and on_target["HeadObject"] == len(data)
         assert set(on_target) == {"HeadBucket", "ListObjectsV2", "PutObject", "HeadObject"}
+
+
+def test_storage_s3_signs_for_the_buckets_region(s3, tmp_path) -> None:
+    """object_store does not follow S3's redirect to a bucket's region (botocore does), so the
+    engine must sign for the region HeadBucket reports, whatever the environment says."""
+    from migrate.storage.locate import Side, open_backend
+
+    server, _ = s3
+    client = server.client()
+    bucket = f"in-ireland-{uuid.uuid4().hex[:8]}"
+    client.create_bucket(Bucket=bucket, CreateBucketConfiguration={
+        "LocationConstraint": "eu-west-1"})  # fmt: skip
+    backend = open_backend(Side(f"s3://{bucket}", "--to", endpoint=server.endpoint), jobs=1,
+                           part_size=5 << 20, connect_timeout=5, read_timeout=5)  # fmt: skip
+    assert backend.store.config["region"] == "us-east-1"  # AWS_DEFAULT_REGION, from the fixture
+    backend.check(as_target=True)
+    assert backend.store.config["region"] == "eu-west-1"
+    put_files(tmp_path / "src", {"a.txt": b"a"})
+    code, _, err = run_cli("--from", f"file://{tmp_path}/src", "--to", f"s3://{bucket}",
+                           "--to-endpoint", server.endpoint)  # fmt: skip
+    assert code == 0, err
+    assert s3_sums(client, bucket) == expected_sums({"a.txt": b"a"})
