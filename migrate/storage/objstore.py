@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 import obstore
-from obstore.exceptions import BaseError, NotFoundError
+from obstore.exceptions import BaseError, InvalidPathError, NotFoundError
 
 from migrate.storage.backend import (
     Attributes,
@@ -150,6 +150,8 @@ class ObjectStoreBackend(Backend):
     def check(self, *, as_target: bool) -> None:
         try:
             next(iter(obstore.list(self.store, self.prefix or None, chunk_size=1)), None)
+        except InvalidPathError as exc:
+            raise self._unlistable(exc) from None
         except BaseError as exc:
             raise self._fail(exc) from None
 
@@ -159,17 +161,18 @@ class ObjectStoreBackend(Backend):
                 for meta in batch:
                     key = meta["path"][len(self.prefix) :]
                     yield ObjectInfo(key, int(meta["size"]), _version(meta))
-        except BaseError as exc:
-            if "path" not in str(exc).lower() or self.is_unreachable(exc):
-                raise
-            # object_store fails the whole listing on one name it cannot address (addressable).
-            raise StorageInputError(
-                f"{self.option} {self.display}: {first_line(exc)}; the obstore engine cannot "
-                "address names with control characters, empty or '.'/'..' segments"
-            ) from None
+        except InvalidPathError as exc:
+            raise self._unlistable(exc) from None
+
+    def _unlistable(self, exc: InvalidPathError) -> StorageInputError:
+        """object_store fails a whole listing on one name it cannot address (`addressable`)."""
+        return StorageInputError(
+            f"{self.option} {self.display}: {first_line(exc)}; the obstore engine cannot "
+            "address names with control characters, empty or '.'/'..' segments"
+        )
 
     def is_empty(self) -> bool:
-        return next(iter(obstore.list(self.store, self.prefix or None, chunk_size=1)), None) is None
+        return next(iter(self.list()), None) is None
 
     def open(self, key: str) -> BinaryIO:
         return _Body(iter(self._get(key).stream(min_chunk_size=1 << 20)))  # type: ignore[return-value]

@@ -4,7 +4,7 @@ boto3 alone. Into Azure, where the engine is the only client, they fail by name,
 
 from __future__ import annotations
 
-from tests.migrate_storage.storage_helpers import expected_sums, put_s3, run_cli, s3_sums
+from tests.migrate_storage.storage_helpers import expected_sums, put_az, put_s3, run_cli, s3_sums
 
 ODD = {
     "docs/": b"",  # an S3 folder marker: obstore would name it `docs`
@@ -45,3 +45,15 @@ def test_storage_s3_keys_azure_cannot_take_fail_by_name(s3, az) -> None:
     failed = {c["subject"]: c["detail"] for c in report["checks"] if c["check"] == "copy"}
     assert list(failed) == ["a//b.txt"]
     assert "empty path segment" in failed["a//b.txt"]
+
+
+def test_storage_az_names_obstore_cannot_list_are_refused_by_name(az, tmp_path) -> None:
+    """object_store fails a whole listing on one such name: the run refuses, naming it."""
+    box = az.container()
+    put_az(az.service(), box, "", {"a//b.txt": b"x", "plain.txt": b"y"})
+    code, _, err = run_cli("--from", az.url(box), "--from-endpoint", az.endpoint,
+                           "--to", f"file://{tmp_path}/out")  # fmt: skip
+    assert code == 2, err
+    assert f"--from az://devstoreaccount1/{box}/ at {az.endpoint}: " in err
+    assert "a//b.txt" in err and "cannot address names" in err
+    assert not (tmp_path / "out").exists() and not (tmp_path / "state").exists()
