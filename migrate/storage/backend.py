@@ -96,8 +96,9 @@ class Backend(ABC):
         """A stream of the object's bytes; ObjectMissing if it is not there."""
 
     @abstractmethod
-    def head(self, key: str) -> Head | None:
-        """The object's size, version and attributes as stored now; None if it is not there."""
+    def head(self, key: str, expected: Attributes | None = None) -> Head | None:
+        """The object's size, version and attributes as stored now; None if it is not there.
+        `expected`: as for `read_back`."""
 
     @abstractmethod
     def delete(self, key: str) -> None:

@@ -188,7 +188,7 @@ class ObjectStoreBackend(Backend):
         body = _Body(iter(reply.stream(min_chunk_size=1 << 20)))
         return body, _attributes(reply.attributes)  # type: ignore[return-value]
 
-    def head(self, key: str) -> Head | None:
+    def head(self, key: str, expected: Attributes | None = None) -> Head | None:
         try:
             reply = self._get(key, head=True)
         except ObjectMissing:

@@ -15,8 +15,8 @@ On boto3, each because obstore cannot do it (obstore 0.12.1):
   object whose source carried Expires is read back with boto3.
 - **The stored SHA-256** (`--verify checksum`): S3 returns the SHA-256 it validated and kept in
   the PutObject reply and, with ChecksumMode, in HeadObject; obstore returns neither. So with
-  `--verify checksum` an S3 target is written with boto3 (the reply's SHA-256 is the check) and
-  HEADed with boto3 (headers, Expires, ETag).
+  `--verify checksum` a single PUT to an S3 target goes through boto3 (the reply's SHA-256 is the
+  check); the HEAD that follows (headers, ETag) is obstore's unless Expires must be seen.
 - **Unfinished multipart uploads** (resume's cleanup): ListMultipartUploads / AbortMultipartUpload.
 - **Server-side copy**: obstore copies only inside one bucket and in one CopyObject (5 GB at
   most); boto3 copies across buckets of one endpoint, larger objects by UploadPartCopy.
@@ -275,8 +275,12 @@ class S3Backend(ObjectStoreBackend):
             raise
         return reply["Body"], _attributes(reply)
 
-    def head(self, key: str) -> Head | None:
-        """boto3's HeadObject with ChecksumMode: Expires and the SHA-256 the store kept."""
+    def head(self, key: str, expected: Attributes | None = None) -> Head | None:
+        """boto3's HeadObject with ChecksumMode (Expires, and the SHA-256 the store kept), but
+        on obstore where the copy wrote no Expires (`expected`, as for `read_back`): then the
+        SHA-256 comes from the PUT's reply, or the object is read back."""
+        if expected is not None and not expected.expires and self._on_obstore(key):
+            return super().head(key)
         try:
             reply = self.client.head_object(
                 Bucket=self.bucket, Key=self._key(key), ChecksumMode="ENABLED"
