@@ -138,7 +138,6 @@ class S3Backend(ObjectStoreBackend):
         verify: str = "full",
     ) -> None:
         self.bucket = bucket
-        self.region = region
         self.profile = profile
         #: `--verify checksum`: single PUTs go through boto3, whose reply has the kept SHA-256.
         self.stored_sha256 = verify == "checksum"
