@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from azure.storage.blob import ContentSettings
 
-from tests.migrate_storage.conftest import AzuriteServer, MotoServer
 from tests.migrate_storage.storage_helpers import az_sums, file_sums, put_files, s3_sums
+
+if TYPE_CHECKING:  # the fixtures' classes; conftest is pytest's to import
+    from tests.migrate_storage.conftest import AzuriteServer, MotoServer
 
 #: The HTTP headers every object store here keeps, and user metadata.
 HEADERS = {
