@@ -9,12 +9,16 @@ of parallel transfers. moto stores the checksum it is sent without validating it
 so on moto the checksum mode measures cost, not safety. Installs rclone with apt if missing. Usage:
 
     .venv/bin/python bench/migrate_storage.py [--small 2500] [--medium 200] [--large 4] [--jobs 16]
-        [--runs full,checksum,obstore-full,obstore-checksum,rclone,rclone-no-head]
+        [--runs full,checksum,boto3-full,boto3-checksum,obstore-full,obstore-checksum,rclone,
+                rclone-no-head]
 
-`obstore-full` and `obstore-checksum` run the same migration with both S3 sides on the obstore
-engine (migrate/storage/objstore.py, Rust's object_store) instead of boto3, sending the same
-SHA-256 with each PUT (object_store's checksum_algorithm), to measure the engine alone: s3://
-itself stays on boto3 (see migrate/storage/schemes.py for the steps obstore cannot do).
+`full` and `checksum` run s3:// as shipped: obstore (migrate/storage/objstore.py, Rust's
+object_store) for the data path, boto3 for the steps obstore cannot do (migrate/storage/s3.py).
+`boto3-full` and `boto3-checksum` route every step of every object to boto3, as s3:// was before
+(the "before" of docs/benchmarks.md, measured in the same run). `obstore-full` and
+`obstore-checksum` put both S3 sides on obstore alone, sending the same SHA-256 with each PUT
+(object_store's checksum_algorithm), to measure the engine without the boto3 steps; they drop
+Expires, so they are not a shippable s3://.
 
 Per run it prints wall time, CPU of the tool and of each server process, requests per object on
 each server (from moto's request log) and, for ours, the report's phase timings. Each run's copy
@@ -49,6 +53,7 @@ import migrate.storage.run as storage_run
 from migrate.storage.locate import Side, open_backend
 from migrate.storage.objstore import ObjectStoreBackend
 from migrate.storage.run import StorageOptions, migrate_storage
+from migrate.storage.s3 import S3Backend
 from migrate.storage.schemes import Location, Scheme
 
 CREDS = {"aws_access_key_id": "bench", "aws_secret_access_key": "bench", "region_name": "us-east-1"}
@@ -179,6 +184,20 @@ def _open_on_obstore(side: Side, *, part_size: int, connect_timeout: float, read
     )
 
 
+class _Boto3Only(S3Backend):
+    """s3:// before the obstore engine: every object's every step on boto3."""
+
+    def _on_obstore(self, key: str) -> bool:
+        return False
+
+
+def _open_on_boto3(side: Side, **common: object):
+    backend = open_backend(side, **common)  # type: ignore[arg-type]
+    if isinstance(backend, S3Backend):
+        backend.__class__ = _Boto3Only
+    return backend
+
+
 def _cpu(who: int) -> float:
     usage = resource.getrusage(who)
     return usage.ru_utime + usage.ru_stime
@@ -236,8 +255,9 @@ def main() -> None:
     parser.add_argument(
         "--runs",
         default="full,checksum,rclone,rclone-no-head",
-        help="comma-separated, in order: full, checksum (our --verify modes), obstore-full, "
-        "obstore-checksum (the same on the obstore engine), rclone, "
+        help="comma-separated, in order: full, checksum (our --verify modes), boto3-full, "
+        "boto3-checksum (the same all on boto3, as before), obstore-full, obstore-checksum "
+        "(the same on obstore alone), rclone, "
         "rclone-no-head (rclone --s3-no-head: no HEAD after each upload)",
     )
     args = parser.parse_args()
@@ -289,10 +309,11 @@ def _bench(args: argparse.Namespace, wanted: list[str], rclone: str, servers: tu
                 continue
 
             def ours(run: str = name) -> None:
-                verify = run.removeprefix("obstore-")
-                storage_run.open_backend = (  # type: ignore[assignment]
-                    _open_on_obstore if run.startswith("obstore-") else open_backend
-                )
+                engine, _, verify = run.rpartition("-")
+                storage_run.open_backend = {  # type: ignore[assignment]
+                    "obstore": _open_on_obstore,
+                    "boto3": _open_on_boto3,
+                }.get(engine, open_backend)
                 report = migrate_storage(
                     StorageOptions(
                         source=Side("s3://source", "--from", endpoint=a),
@@ -313,8 +334,8 @@ def _bench(args: argparse.Namespace, wanted: list[str], rclone: str, servers: tu
             label = "rclone copy" + (" --s3-no-head" if name == "rclone-no-head" else "")
             ratio = ""
         else:
-            engine = "obstore" if name.startswith("obstore-") else "boto3"
-            label = f"trudeploy --verify {name.removeprefix('obstore-')} ({engine})"
+            engine, _, verify = name.rpartition("-")
+            label = f"trudeploy --verify {verify} ({engine or 'shipped'})"
             ratio = "".join(f"  {n}/ours {r.took / run.took:.2f}x" for n, r in theirs.items())
         print(
             f"{label:28s} {run.took:7.2f} s  {mb / run.took:6.1f} MB/s  "

@@ -1,10 +1,12 @@
-"""Bench: s3:// -> az:// with `trudeploy migrate storage` (obstore engine on the Azure side) vs
+"""Bench: s3:// -> az:// with `trudeploy migrate storage` (obstore engine; the S3 source's GETs on
+boto3, for Expires) vs
 `rclone copy` to an azureblob remote, between a moto S3 server and Azurite on loopback.
 
 The same objects as bench/migrate_storage.py (its `_fill`), the same 16 parallel transfers. It
 prints wall time and CPU of the tool and of each server; requests are counted on the moto side
 only (Azurite keeps no request log unless run with --debug, which slows it). The gs -> az run the
-issue asks for is not possible: gs:// is not served yet (see migrate/storage/schemes.py). Usage:
+issue asks for is not possible: gs:// is not served (no GCS emulator in reach answers the XML
+API obstore speaks; see migrate/storage/schemes.py and docs/benchmarks.md). Usage:
 
     .venv/bin/python bench/migrate_storage_az.py [--small 2500] [--medium 200] [--large 4]
         [--jobs 16] [--runs full,checksum,rclone]

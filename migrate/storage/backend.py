@@ -1,9 +1,10 @@
 """The interface every object store implements, so the copy and verify code never names a cloud.
 
 A backend sees objects by their key relative to the URL's prefix (`s3://bucket/media/` and
-`file:///srv/media` both list `a/b.jpg`). `s3://` (boto3) and `file://` have their own module;
-every other object store (`az://` today) is one entry in `migrate/storage/schemes.py` -- a URL form
-and a credentials rule -- served by the one obstore backend in `migrate/storage/objstore.py`.
+`file:///srv/media` both list `a/b.jpg`). Every object store is one entry in
+`migrate/storage/schemes.py` -- a URL form and a credentials rule -- served by the one obstore
+backend in `migrate/storage/objstore.py`; `s3://` extends it (`migrate/storage/s3.py`) with boto3
+for the steps obstore cannot do. `file://` has its own module.
 """
 
 from __future__ import annotations
@@ -95,8 +96,9 @@ class Backend(ABC):
         """A stream of the object's bytes; ObjectMissing if it is not there."""
 
     @abstractmethod
-    def head(self, key: str) -> Head | None:
-        """The object's size, version and attributes as stored now; None if it is not there."""
+    def head(self, key: str, expected: Attributes | None = None) -> Head | None:
+        """The object's size, version and attributes as stored now; None if it is not there.
+        `expected`: as for `read_back`."""
 
     @abstractmethod
     def delete(self, key: str) -> None:
@@ -137,10 +139,17 @@ class Backend(ABC):
         """Copy `key` from `source` inside the store, if both sides are one service; else False."""
         return False
 
-    def read_back(self, key: str) -> tuple[Head, int, str] | None:
+    def read_back(
+        self, key: str, expected: Attributes | None = None
+    ) -> tuple[Head, int, str] | None:
         """The object as stored now (Head), with the size and SHA-256 of its bytes read in full;
         None if it is not there. A store that returns headers with the bytes does it in one
-        request, so the version and headers describe exactly the bytes hashed."""
+        request, so the version and headers describe exactly the bytes hashed.
+
+        `expected`: the attributes the copy wrote, when this run wrote the object; a backend
+        whose fast client cannot see one of them (s3://'s Expires on obstore) reads back with
+        one that can. None (verification of objects this run did not write): every header
+        the store keeps must be seen."""
         head = self.head(key)
         if head is None:
             return None

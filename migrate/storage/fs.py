@@ -133,7 +133,7 @@ class FileBackend(Backend):
         """Files carry no media type; guess it from the name, as web servers do."""
         return self.open(key), Attributes(content_type=mimetypes.guess_type(key)[0])
 
-    def head(self, key: str) -> Head | None:
+    def head(self, key: str, expected: Attributes | None = None) -> Head | None:
         try:
             info = (self.root / key).stat()
         except FileNotFoundError:

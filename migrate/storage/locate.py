@@ -10,11 +10,11 @@ from migrate.storage.backend import Backend, StorageInputError
 from migrate.storage.fs import FileBackend
 from migrate.storage.objstore import ObjectStoreBackend
 from migrate.storage.s3 import S3Backend
+from migrate.storage.schemes import S3
 from migrate.storage.schemes import SCHEMES as OBJECT_STORES
 
 SCHEMES = (
-    ", ".join(["s3://bucket[/prefix]", *(s.form for s in OBJECT_STORES.values())])
-    + " or file:///absolute/path"
+    ", ".join([S3.form, *(s.form for s in OBJECT_STORES.values())]) + " or file:///absolute/path"
 )
 
 
@@ -30,7 +30,13 @@ class Side:
 
 
 def open_backend(
-    side: Side, *, jobs: int, part_size: int, connect_timeout: float, read_timeout: float
+    side: Side,
+    *,
+    jobs: int,
+    part_size: int,
+    connect_timeout: float,
+    read_timeout: float,
+    verify: str = "full",
 ) -> Backend:
     parts = urlsplit(side.url)
     if parts.scheme == "file":
@@ -40,15 +46,11 @@ def open_backend(
             )
         return FileBackend(Path(unquote(parts.path)), side.option)
     if parts.scheme == "s3":
-        if not parts.netloc:
-            raise StorageInputError(f"{side.option} {side.url!r}: no bucket; expected {SCHEMES}")
-        prefix = parts.path.lstrip("/")
-        if prefix and not prefix.endswith("/"):
-            prefix += "/"  # a prefix is a folder: s3://b/media never matches media-old/
+        where = S3.parse(side.url, side.option)
         _check_endpoint(side)
         return S3Backend(
-            parts.netloc,
-            prefix,
+            where.container,
+            where.prefix,
             option=side.option,
             endpoint=side.endpoint,
             region=side.region,
@@ -57,6 +59,7 @@ def open_backend(
             part_size=part_size,
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
+            verify=verify,
         )
     if parts.scheme in OBJECT_STORES:
         return _object_store(side, part_size, connect_timeout, read_timeout)

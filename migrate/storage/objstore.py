@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 import obstore
-from obstore.exceptions import BaseError, NotFoundError
+from obstore.exceptions import BaseError, InvalidPathError, NotFoundError
 
 from migrate.storage.backend import (
     Attributes,
@@ -109,20 +109,27 @@ class ObjectStoreBackend(Backend):
         self.scheme, self.where, self.option = scheme, where, option
         self.prefix, self.endpoint, self.part_size = where.prefix, endpoint, part_size
         self.connect_timeout, self.read_timeout = connect_timeout, read_timeout
-        self.display = f"{scheme.name}://{where.account}/{where.container}/{where.prefix}" + (
-            f" at {endpoint}" if endpoint else ""
-        )
+        self.display = self._display()
         options = client_options(endpoint, connect_timeout, read_timeout)
         try:
-            self.store = scheme.build(where, endpoint, options, retry_config())
+            self.store = self._build(options, retry_config())
         except BaseError as exc:
-            raise StorageInputError(f"{option} {self.display}: {_first_line(exc)}") from None
+            raise StorageInputError(f"{option} {self.display}: {first_line(exc)}") from None
+
+    def _display(self) -> str:
+        where = self.where
+        return f"{self.scheme.name}://{where.account}/{where.container}/{where.prefix}" + (
+            f" at {self.endpoint}" if self.endpoint else ""
+        )
+
+    def _build(self, client: dict[str, Any], retry: dict[str, Any]) -> Any:
+        return self.scheme.build(self.where, self.endpoint, client, retry)
 
     def _key(self, key: str) -> str:
         return self.prefix + key
 
     def _fail(self, exc: Exception) -> StorageInputError:
-        text = _first_line(exc)
+        text = first_line(exc)
         if isinstance(exc, NotFoundError) or "ContainerNotFound" in str(exc):
             text = f"container {self.where.container!r} does not exist"
         elif any(word in str(exc) for word in ("403", "401", "AuthenticationFailed")):
@@ -132,37 +139,43 @@ class ObjectStoreBackend(Backend):
         return StorageInputError(f"{self.option} {self.display}: {text}")
 
     def is_unreachable(self, exc: BaseException) -> bool:
-        if not isinstance(exc, BaseError):
-            return False
-        text = str(exc).lower()
-        if not any(word in text for word in _SILENT):
-            return False
-        # Which side went silent: the failed request's URL names the endpoint.
-        return self.endpoint is None or self.endpoint.lower() in text
+        return silent(exc, self.endpoint)
 
     def silence(self, exc: BaseException) -> str:
         return (
-            f"{_first_line(exc)} (tried {ATTEMPTS} times; --connect-timeout "
+            f"{first_line(exc)} (tried {ATTEMPTS} times; --connect-timeout "
             f"{self.connect_timeout:g} s, --read-timeout {self.read_timeout:g} s)"
         )
 
     def check(self, *, as_target: bool) -> None:
         try:
             next(iter(obstore.list(self.store, self.prefix or None, chunk_size=1)), None)
+        except InvalidPathError as exc:
+            raise self._unlistable(exc) from None
         except BaseError as exc:
             raise self._fail(exc) from None
 
     def list(self) -> Iterator[ObjectInfo]:
-        for batch in obstore.list(self.store, self.prefix or None, chunk_size=1000):
-            for meta in batch:
-                key = meta["path"][len(self.prefix) :]
-                yield ObjectInfo(key, int(meta["size"]), _version(meta))
+        try:
+            for batch in obstore.list(self.store, self.prefix or None, chunk_size=1000):
+                for meta in batch:
+                    key = meta["path"][len(self.prefix) :]
+                    yield ObjectInfo(key, int(meta["size"]), _version(meta))
+        except InvalidPathError as exc:
+            raise self._unlistable(exc) from None
+
+    def _unlistable(self, exc: InvalidPathError) -> StorageInputError:
+        """object_store fails a whole listing on one name it cannot address (`addressable`)."""
+        return StorageInputError(
+            f"{self.option} {self.display}: {first_line(exc)}; the obstore engine cannot "
+            "address names with control characters, empty or '.'/'..' segments"
+        )
 
     def is_empty(self) -> bool:
-        return next(iter(obstore.list(self.store, self.prefix or None, chunk_size=1)), None) is None
+        return next(iter(self.list()), None) is None
 
     def open(self, key: str) -> BinaryIO:
-        return self.read(key)[0]
+        return _Body(iter(self._get(key).stream(min_chunk_size=1 << 20)))  # type: ignore[return-value]
 
     def _get(self, key: str, head: bool = False) -> Any:
         try:
@@ -175,7 +188,7 @@ class ObjectStoreBackend(Backend):
         body = _Body(iter(reply.stream(min_chunk_size=1 << 20)))
         return body, _attributes(reply.attributes)  # type: ignore[return-value]
 
-    def head(self, key: str) -> Head | None:
+    def head(self, key: str, expected: Attributes | None = None) -> Head | None:
         try:
             reply = self._get(key, head=True)
         except ObjectMissing:
@@ -185,7 +198,9 @@ class ObjectStoreBackend(Backend):
             ObjectInfo(key, int(meta["size"]), _version(meta)), _attributes(reply.attributes)
         )
 
-    def read_back(self, key: str) -> tuple[Head, int, str] | None:
+    def read_back(
+        self, key: str, expected: Attributes | None = None
+    ) -> tuple[Head, int, str] | None:
         """One GET: its reply's ETag, length and attributes describe exactly the bytes hashed."""
         try:
             reply = self._get(key)
@@ -247,5 +262,26 @@ class ObjectStoreBackend(Backend):
         )
 
 
-def _first_line(exc: BaseException) -> str:
+def addressable(key: str) -> bool:
+    """Whether object_store's Path names exactly this key. It refuses ASCII control characters
+    and `.`/`..` segments, and drops empty segments (a leading, trailing or doubled `/`: the S3
+    folder marker `docs/` becomes `docs`), so such a key must not be read or written through it."""
+    return all(part not in {"", ".", ".."} for part in key.split("/")) and not any(
+        ord(c) < 32 or ord(c) == 127 for c in key
+    )
+
+
+def silent(exc: BaseException, endpoint: str | None) -> bool:
+    """Whether an obstore error means the endpoint did not answer (timeouts, refused
+    connections), as opposed to a problem with one object."""
+    if not isinstance(exc, BaseError):
+        return False
+    text = str(exc).lower()
+    if not any(word in text for word in _SILENT):
+        return False
+    # Which side went silent: the failed request's URL names the endpoint.
+    return endpoint is None or endpoint.lower() in text
+
+
+def first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

@@ -22,7 +22,7 @@ from migrate.storage.backend import Backend, ObjectInfo, ObjectMissing, StorageI
 from migrate.storage.fs import FileBackend
 from migrate.storage.locate import Side, open_backend
 from migrate.storage.objstore import ObjectStoreBackend
-from migrate.storage.s3 import CONNECT_TIMEOUT_S, READ_TIMEOUT_S, S3Backend
+from migrate.storage.s3 import CONNECT_TIMEOUT_S, READ_TIMEOUT_S
 from migrate.storage.transfer import (
     DoneRecorder,
     Outcome,
@@ -82,15 +82,7 @@ def _overlap(source: Backend, target: Backend) -> bool:
     if isinstance(source, FileBackend) and isinstance(target, FileBackend):
         a, b = source.root.resolve(), target.root.resolve()
         return a == b or a in b.parents or b in a.parents
-    if isinstance(source, S3Backend) and isinstance(target, S3Backend):
-        return (
-            source.same_service(target)
-            and source.bucket == target.bucket
-            and (source.prefix.startswith(target.prefix) or target.prefix.startswith(source.prefix))
-        )
-    if isinstance(source, ObjectStoreBackend):
-        return source.overlaps(target)
-    return False
+    return isinstance(source, ObjectStoreBackend) and source.overlaps(target)
 
 
 def _open_resumed(opts: StorageOptions, source: Backend, target: Backend) -> Journal:
@@ -105,6 +97,7 @@ def _open(opts: StorageOptions) -> tuple[Backend, Backend]:
     common = {
         "jobs": opts.jobs,
         "part_size": part_size,
+        "verify": opts.verify,
         "connect_timeout": opts.connect_timeout,
         "read_timeout": opts.read_timeout,
     }
@@ -153,7 +146,7 @@ def migrate_storage(opts: StorageOptions) -> Report:
         total = sum(o.size for o in objects)
         server_side = (
             opts.server_side
-            and isinstance(target, S3Backend | ObjectStoreBackend)
+            and isinstance(target, ObjectStoreBackend)
             and target.same_service(source)
         )
         notes = [

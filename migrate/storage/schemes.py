@@ -2,13 +2,15 @@
 
 A scheme says how its URL names a container and a prefix, and how the store finds credentials;
 the copy, verify, resume and error handling are one class for all of them
-(`migrate/storage/objstore.py`). `az://` is served this way. `s3://` stays on boto3
-(`migrate/storage/s3.py`) because obstore cannot do three of its steps: the Expires header
-(obstore's attributes have no such field), reading back the SHA-256 the store kept
-(x-amz-checksum-sha256 is not in its replies), and listing/aborting unfinished multipart uploads
-on resume. `gs://` waits: obstore speaks GCS's XML API, which none of the emulators in the
-package registries implements (gcp-storage-emulator: JSON API only; see docs/benchmarks.md), so it
-could not be tested against a real server.
+(`migrate/storage/objstore.py`). `az://` is served this way entirely. `s3://` is too for its data
+path (listing, PUTs with their SHA-256, read-back GETs, deletes); its backend
+(`migrate/storage/s3.py`) adds boto3 for the steps obstore cannot do: Expires, the SHA-256 the
+store kept, unfinished multipart uploads, copies across buckets, the preflight.
+
+`gs://` is not served: obstore speaks GCS's XML API, and no GCS emulator in the package
+registries answers it (fake-gcs-server takes no unsigned XML PUT, no `?uploads`, no copy;
+gcp-storage-emulator has no HEAD, no `?list-type=2` listing; docs/benchmarks.md has what each
+answered), so it could not be tested against a real server.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from obstore.store import AzureStore
+from obstore.store import AzureStore, S3Store
 
 from migrate.storage.backend import StorageInputError
 
@@ -45,7 +47,8 @@ class Scheme:
     #: Where credentials come from, shown when none are found and in --help.
     credentials: str
     parse: Callable[[str, str], Location]
-    build: Callable[[Location, str | None, dict[str, Any], dict[str, Any]], Any]
+    #: (where, endpoint, client options, retry config, **credentials) -> the obstore store.
+    build: Callable[..., Any]
 
 
 def _prefix(path: str) -> str:
@@ -88,6 +91,60 @@ AZURE = Scheme(
     build=_build_az,
 )
 
+
+def _parse_s3(url: str, option: str) -> Location:
+    parts = urlsplit(url)
+    if not parts.netloc:
+        raise StorageInputError(f"{option} {url!r}: no bucket; expected {S3.form}")
+    prefix = parts.path.lstrip("/")
+    if prefix and not prefix.endswith("/"):
+        prefix += "/"  # a prefix is a folder: s3://b/media never matches media-old/
+    return Location("", parts.netloc, prefix)
+
+
+def _build_s3(
+    where: Location,
+    endpoint: str | None,
+    client: dict[str, Any],
+    retry: dict[str, Any],
+    *,
+    session: Any,
+    region: str | None = None,
+) -> S3Store:
+    """Credentials from a boto3 session (env, named profile, SSO, instance role), so obstore and
+    the boto3 steps sign as one; the region is the bucket's when known (object_store does not
+    follow S3's redirect to it, botocore does), else the session's; a custom endpoint is
+    addressed path-style."""
+    from obstore.auth.boto3 import Boto3CredentialProvider  # imports boto3: only for s3://
+
+    extra: dict[str, Any] = {}
+    if endpoint:
+        extra = {"endpoint": endpoint, "virtual_hosted_style_request": False}
+    return S3Store(
+        where.container,
+        region=region or session.region_name or "us-east-1",
+        credential_provider=Boto3CredentialProvider(session),  # type: ignore[arg-type]
+        # Every PUT and part carries x-amz-checksum-sha256 of its bytes, computed in Rust; S3
+        # refuses one whose bytes do not match (BadDigest).
+        checksum_algorithm="sha256",
+        client_options=client,
+        retry_config=retry,
+        **extra,
+    )
+
+
+S3 = Scheme(
+    name="s3",
+    form="s3://bucket[/prefix]",
+    credentials=(
+        "the standard AWS chain: AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY, or a profile "
+        "(AWS_PROFILE, --from-profile/--to-profile), SSO, or the instance's role"
+    ),
+    parse=_parse_s3,
+    build=_build_s3,
+)
+
+#: Schemes served by `ObjectStoreBackend` alone; s3:// has its own backend (migrate/storage/s3.py).
 SCHEMES: dict[str, Scheme] = {AZURE.name: AZURE}
 
 

@@ -104,14 +104,14 @@ def _verify_target(
     stored: str | None,
 ) -> None:
     if verify == "checksum" and target.keeps_sha256:
-        head = target.head(outcome.key)
+        head = target.head(outcome.key, attributes)
         if head is not None and (stored or head.sha256):
             # The store validated these bytes against this SHA-256 on receipt; no read-back.
             outcome.target_size, outcome.target_sha256 = head.info.size, stored or head.sha256
         elif head is not None:
             outcome.target_size, outcome.target_sha256 = target.sha256(outcome.key)
     else:
-        got = target.read_back(outcome.key)
+        got = target.read_back(outcome.key, attributes)
         head = got[0] if got else None
         if got:
             _, outcome.target_size, outcome.target_sha256 = got

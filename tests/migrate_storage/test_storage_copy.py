@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import base64
+import uuid
+from collections import Counter
+
+import pytest
 
 from tests.migrate_storage.storage_helpers import (
     BIG_KEY,
@@ -145,3 +149,63 @@ def test_storage_keeps_content_type_and_metadata(s3, tmp_path) -> None:
                            "--to-endpoint", second.endpoint)  # fmt: skip
     assert code == 0, err
     assert second.client().head_object(Bucket=up, Key="logo.png")["ContentType"] == "image/png"
+
+
+@pytest.mark.parametrize("verify", ["full", "checksum"])
+def test_storage_s3_data_path_is_on_obstore(s3, monkeypatch, verify) -> None:
+    """boto3 makes only the requests obstore cannot (migrate/storage/s3.py says which): the
+    source's GETs (Expires), the preflight and listings; with --verify checksum, the target's
+    single PUTs (whose reply has the SHA-256 the store kept). The rest is obstore's."""
+    from botocore.client import BaseClient
+
+    calls: list[tuple[str, str]] = []
+    real = BaseClient._make_api_call
+
+    def record(self, operation, params):
+        calls.append((self.meta.endpoint_url, operation))
+        return real(self, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", record)
+    first, second = s3
+    src, dst = first.bucket(), second.bucket()
+    data = objects(with_big=True)
+    put_s3(first.client(), src, "", data)
+    calls.clear()
+    code, _, err = run_cli(
+        "--from", f"s3://{src}", "--to", f"s3://{dst}", "--verify", verify,
+        "--from-endpoint", first.endpoint, "--to-endpoint", second.endpoint, "--part-size-mb", "5",
+    )  # fmt: skip
+    assert code == 0, err
+    on_target = Counter(op for url, op in calls if url == second.endpoint)
+    on_source = Counter(op for url, op in calls if url == first.endpoint)
+    assert s3_sums(second.client(), dst) == expected_sums(data)
+    assert set(on_source) == {"HeadBucket", "ListObjectsV2", "GetObject"}
+    assert on_source["GetObject"] == len(data)
+    small = len(data) - 1  # all but BIG_KEY go in one PUT
+    if verify == "full":
+        assert set(on_target) == {"HeadBucket", "ListObjectsV2"}
+    else:
+        assert on_target["PutObject"] == small  # whose reply has the kept SHA-256
+        assert set(on_target) == {"HeadBucket", "ListObjectsV2", "PutObject"}
+
+
+def test_storage_s3_signs_for_the_buckets_region(s3, tmp_path) -> None:
+    """object_store does not follow S3's redirect to a bucket's region (botocore does), so the
+    engine must sign for the region HeadBucket reports, whatever the environment says."""
+    from migrate.storage.locate import Side, open_backend
+
+    server, _ = s3
+    client = server.client()
+    bucket = f"in-ireland-{uuid.uuid4().hex[:8]}"
+    client.create_bucket(Bucket=bucket, CreateBucketConfiguration={
+        "LocationConstraint": "eu-west-1"})  # fmt: skip
+    backend = open_backend(Side(f"s3://{bucket}", "--to", endpoint=server.endpoint), jobs=1,
+                           part_size=5 << 20, connect_timeout=5, read_timeout=5)  # fmt: skip
+    assert backend.store.config["region"] == "us-east-1"  # AWS_DEFAULT_REGION, from the fixture
+    backend.check(as_target=True)
+    assert backend.store.config["region"] == "eu-west-1"
+    put_files(tmp_path / "src", {"a.txt": b"a"})
+    code, _, err = run_cli("--from", f"file://{tmp_path}/src", "--to", f"s3://{bucket}",
+                           "--to-endpoint", server.endpoint)  # fmt: skip
+    assert code == 0, err
+    assert s3_sums(client, bucket) == expected_sums({"a.txt": b"a"})

@@ -26,8 +26,9 @@ def _head(client, bucket: str, key: str) -> dict:
     return {name: reply.get(name) for name in HEADERS}
 
 
+@pytest.mark.parametrize("verify", ["full", "checksum"])
 @pytest.mark.parametrize("size", [1000, 6 * 1024 * 1024], ids=["single-put", "multipart"])
-def test_storage_streamed_copy_keeps_http_headers(s3, size) -> None:
+def test_storage_streamed_copy_keeps_http_headers(s3, size, verify) -> None:
     first, second = s3
     src, dst = first.bucket(), second.bucket()
     body = gzip.compress(os.urandom(size), compresslevel=0)
@@ -35,7 +36,7 @@ def test_storage_streamed_copy_keeps_http_headers(s3, size) -> None:
     code, report, err = run_cli(
         "--from", f"s3://{src}", "--to", f"s3://{dst}",
         "--from-endpoint", first.endpoint, "--to-endpoint", second.endpoint,
-        "--part-size-mb", "5",
+        "--part-size-mb", "5", "--verify", verify,
     )  # fmt: skip
     assert code == 0, err
     assert report["stats"]["objects_streamed"] == 1
