@@ -12,13 +12,12 @@ render target's S3 storage declares pulumi-aws resources too, and importing anyt
 
 from __future__ import annotations
 
-import types
 from collections.abc import Iterable
 
 from components import lazy_sdk
 
 
-def pulumi_aws(**namespaces: Iterable[str]) -> types.ModuleType:
+def pulumi_aws(**namespaces: Iterable[str]) -> lazy_sdk.Deferred:
     """`pulumi_aws` with each service namespace named (`ec2=("vpc", ...)`) holding the public
-    names of the resource or function modules listed for it."""
-    return lazy_sdk.package("pulumi_aws", namespaces)
+    names of the resource or function modules listed for it, loaded when first read."""
+    return lazy_sdk.Deferred(lambda: lazy_sdk.package("pulumi_aws", namespaces))

@@ -36,7 +36,7 @@ import importlib.machinery
 import re
 import sys
 import types
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,21 @@ identifier starting with an upper-case ASCII letter is matched whole (ASCII clas
 than `\\w`); checked against each module's class names when it is indexed."""
 
 _opened: dict[str, _Namespace] = {}
+
+
+class Deferred:
+    """A module a component declares at import time and loads when a resource first reads it:
+    importing a target (as `trudeploy validate` does for every stack) then costs no SDK loading,
+    as `import pulumi_gcp as gcp` cost none before it (the SDK loads its namespaces lazily too)."""
+
+    def __init__(self, load: Callable[[], types.ModuleType]) -> None:
+        self._load = load
+        self._module: types.ModuleType | None = None
+
+    def __getattr__(self, attr: str) -> Any:
+        if self._module is None:
+            self._module = self._load()
+        return getattr(self._module, attr)
 
 
 def package(root: str, namespaces: Mapping[str, Iterable[str]]) -> types.ModuleType:

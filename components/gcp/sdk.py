@@ -9,13 +9,12 @@ the SDK's own code.
 
 from __future__ import annotations
 
-import types
 from collections.abc import Iterable
 
 from components import lazy_sdk
 
 
-def pulumi_gcp(**namespaces: Iterable[str]) -> types.ModuleType:
+def pulumi_gcp(**namespaces: Iterable[str]) -> lazy_sdk.Deferred:
     """`pulumi_gcp` with each namespace named (`compute=("network", ...)`) holding the public
-    names of the resource or function modules listed for it."""
-    return lazy_sdk.package("pulumi_gcp", namespaces)
+    names of the resource or function modules listed for it, loaded when first read."""
+    return lazy_sdk.Deferred(lambda: lazy_sdk.package("pulumi_gcp", namespaces))
