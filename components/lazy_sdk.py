@@ -141,11 +141,18 @@ class _Namespace:
     def name(self) -> str:
         return self.package.__name__
 
+    def types(self, leaf: str) -> _Types | None:
+        """The lazily defined classes of `_inputs` or `outputs` (imported here if not yet); None
+        if the namespace has no such module or it ran whole."""
+        if not Path(self.package.__path__[0], f"{leaf}.py").is_file():
+            return None
+        module = importlib.import_module(f"{self.name}.{leaf}")
+        return module.__dict__.get("__types__")
+
     def type_modules(self, source: str) -> list[_Types]:
-        """The type modules a resource module's source imports (imported here if not yet)."""
-        wanted = [leaf for leaf in TYPE_MODULES if _IMPORTS[leaf] in source]
-        loaded = [importlib.import_module(f"{self.name}.{leaf}") for leaf in wanted]
-        return [m.__dict__["__types__"] for m in loaded if "__types__" in m.__dict__]
+        """The type modules a resource module's source imports."""
+        wanted = [self.types(leaf) for leaf in TYPE_MODULES if _IMPORTS[leaf] in source]
+        return [types_ for types_ in wanted if types_ is not None]
 
     def define_for(self, source: str) -> None:
         """Define every type `source` names in this namespace's type modules, transitively."""
@@ -164,9 +171,9 @@ class _Namespace:
         exported it), else the whole package."""
         if attr.startswith("__") or self.complete:
             raise AttributeError(f"module {self.name!r} has no attribute {attr!r}")
-        if attr in TYPE_MODULES:
+        if attr in TYPE_MODULES and Path(self.package.__path__[0], f"{attr}.py").is_file():
             return importlib.import_module(f"{self.name}.{attr}")
-        inputs = importlib.import_module(f"{self.name}._inputs").__dict__.get("__types__")
+        inputs = self.types("_inputs")
         if inputs is not None and attr in inputs.index:
             inputs.define({attr})
             return inputs.module.__dict__[attr]
@@ -175,11 +182,11 @@ class _Namespace:
 
     def finish(self) -> None:
         """Define every type, then run the real `__init__`: the package a plain import gives."""
-        self.complete = True
         for leaf in TYPE_MODULES:
-            types_ = importlib.import_module(f"{self.name}.{leaf}").__dict__.get("__types__")
+            types_ = self.types(leaf)
             if types_ is not None:
                 types_.define(set(types_.index))
+        self.complete = True
         assert self.spec.loader is not None
         self.spec.loader.exec_module(self.package)
 

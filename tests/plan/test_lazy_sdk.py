@@ -29,6 +29,9 @@ from typing import NotRequired, TypedDict
 """
 FAKE_SDK = {
     "fakesdk/__init__.py": "",
+    "fakesdk/bare/__init__.py": "from .item import *\nfrom .spare import *\n",
+    "fakesdk/bare/item.py": "__all__ = ['Item']\n\nclass Item:\n    pass\n",
+    "fakesdk/bare/spare.py": "__all__ = ['Spare']\n\nclass Spare:\n    pass\n",
     "fakesdk/ns/__init__.py": """\
 import builtins as _builtins
 import typing
@@ -234,6 +237,19 @@ def test_an_undeclared_class_completes_the_package_as_a_plain_import(tmp_path: P
             "typing",
         ]
     )
+
+
+def test_a_namespace_without_type_modules_completes_and_answers_hasattr(tmp_path: Path) -> None:
+    seen = run(
+        fake_sdk(tmp_path),
+        """
+        bare = lazy_sdk.namespace("fakesdk", "bare", "item")
+        before = "fakesdk.bare.spare" in sys.modules
+        print(json.dumps({"before": before, "inputs": hasattr(bare, "_inputs"),
+                          "spare": bare.Spare.__name__, "nope": hasattr(bare, "Nope")}))
+        """,
+    )
+    assert seen == {"before": False, "inputs": False, "spare": "Spare", "nope": False}
 
 
 def test_importing_a_resource_module_directly_defines_its_types_first(tmp_path: Path) -> None:
