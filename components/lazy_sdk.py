@@ -33,6 +33,7 @@ import functools
 import importlib
 import importlib.abc
 import importlib.machinery
+import importlib.util
 import re
 import sys
 import types
@@ -125,6 +126,7 @@ def _reexports_only(init: Path) -> bool:
 
 
 def _install_hook() -> None:
+    """Put `_Finder` first on `sys.meta_path`, once per process."""
     if not any(isinstance(finder, _Finder) for finder in sys.meta_path):
         sys.meta_path.insert(0, _Finder())
 
