@@ -182,12 +182,16 @@ class _Namespace:
         self.finish()
         return getattr(self.package, attr)
 
-    def finish(self) -> None:
-        """Define every type, then run the real `__init__`: the package a plain import gives."""
+    def define_all(self) -> None:
+        """Define every type of the namespace."""
         for leaf in TYPE_MODULES:
             types_ = self.types(leaf)
             if types_ is not None:
                 types_.define(set(types_.index))
+
+    def finish(self) -> None:
+        """Define every type, then run the real `__init__`: the package a plain import gives."""
+        self.define_all()
         self.complete = True
         assert self.spec.loader is not None
         self.spec.loader.exec_module(self.package)
@@ -304,17 +308,21 @@ def _generated_layout(
 
 
 class _ResourceLoader(importlib.abc.Loader):
-    """Runs a resource module of an opened namespace once the types it names are defined."""
+    """Runs a resource module of an opened namespace once the types it names are defined (every
+    type, for a module without source to read names from: bytecode only, an extension)."""
 
-    def __init__(self, loader: importlib.machinery.SourceFileLoader, state: _Namespace) -> None:
+    def __init__(self, loader: importlib.abc.Loader, state: _Namespace) -> None:
         self.loader = loader
         self.state = state
 
-    def create_module(self, spec: importlib.machinery.ModuleSpec) -> None:
-        return None
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType | None:
+        return self.loader.create_module(spec)
 
     def exec_module(self, module: types.ModuleType) -> None:
-        self.state.define_for(self.loader.get_source(module.__name__) or "")
+        if isinstance(self.loader, importlib.machinery.SourceFileLoader):
+            self.state.define_for(self.loader.get_source(module.__name__) or "")
+        else:
+            self.state.define_all()
         self.loader.exec_module(module)
         self.state.export(module)
 
@@ -330,10 +338,11 @@ class _Finder(importlib.abc.MetaPathFinder):
         if state is None or state.complete:
             return None
         spec = importlib.machinery.PathFinder.find_spec(fullname, path)
-        if spec is None or not isinstance(spec.loader, importlib.machinery.SourceFileLoader):
+        if spec is None or spec.loader is None:
             return spec
-        if leaf in TYPE_MODULES:
+        source = isinstance(spec.loader, importlib.machinery.SourceFileLoader)
+        if leaf in TYPE_MODULES and source:
             spec.loader = _TypesLoader(spec.loader)
-        else:
+        elif leaf not in TYPE_MODULES:
             spec.loader = _ResourceLoader(spec.loader, state)
         return spec

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import py_compile
 import subprocess
 import sys
 import textwrap
@@ -264,6 +265,24 @@ def test_importing_a_resource_module_directly_defines_its_types_first(tmp_path: 
         """,
     )
     assert seen == {"other": "OtherArgs", "exported": True}
+
+
+def test_a_resource_module_without_source_gets_every_type(tmp_path: Path) -> None:
+    """Nothing to read names from (a bytecode-only install): the loader defines every type."""
+    sdk = fake_sdk(tmp_path)
+    source = sdk / "fakesdk/ns/other.py"
+    py_compile.compile(str(source), cfile=str(source.with_suffix(".pyc")), doraise=True)
+    source.unlink()
+    seen = run(
+        sdk,
+        """
+        lazy_sdk.namespace("fakesdk", "ns", "thing")
+        import fakesdk.ns.other as other
+        hints = _types.input_type_types(other.OtherResourceArgs)
+        print(json.dumps({"other": hints["other"].__name__, "source": other.__file__[-3:]}))
+        """,
+    )
+    assert seen == {"other": "OtherArgs", "source": "pyc"}
 
 
 def test_a_namespace_init_that_does_more_than_reexport_is_imported_whole(tmp_path: Path) -> None:
