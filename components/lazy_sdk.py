@@ -24,6 +24,10 @@ How, and why what runs is still the SDK's own code:
   namespace is imported: by a target, by the SDK rehydrating a resource reference, by a test.
 - Anything else asked of the package (the class of a resource module not loaded) defines every
   type and runs the package's real `__init__`: slower, and then the same package as a plain import.
+  A resource module without source to read names from gets every type of its namespace.
+
+Targets declare what they use per component module (components/gcp/sdk.py, components/aws_sdk.py,
+components/azure/sdk.py) through a `Deferred` handle, loaded when a resource first reads it.
 """
 
 from __future__ import annotations
