@@ -255,6 +255,8 @@ def main(
     program = "from stacks.offline.runner import build_plan; build_plan('dev')"
     cases.append(("plan dev without the CLI (build_plan)", [py, "-c", program], REPO))
     cases.append(("import pulumi (baseline)", [py, "-c", "import pulumi"], REPO))
+    cases.append(("trudeploy --help", [py, "-m", "cli.main", "--help"], REPO))
+    cases.append(("trudeploy validate (every stack)", [py, "-m", "cli.main", "validate"], REPO))
     installed = [m for m in SDKS if importlib.util.find_spec(m) is not None]
     missing = [m for m in SDKS if m not in installed]
     cases.append(("docker target: its classes", [py, "-c", touch(DOCKER_CLASSES)], REPO))

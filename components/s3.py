@@ -11,9 +11,11 @@ import json
 from typing import Any
 
 import pulumi
-import pulumi_aws as aws
 
+from components.aws_sdk import pulumi_aws
 from components.base import Component
+
+aws = pulumi_aws(s3=("bucket_public_access_block", "bucket_server_side_encryption_configuration"))
 
 
 def deny_insecure_transport(arn: str) -> dict[str, Any]:

@@ -17,10 +17,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pulumi
-import pulumi_aws as aws
 
+from components.aws_sdk import pulumi_aws
 from components.base import Component
 from components.contract import ChildTransform
+
+aws = pulumi_aws(ec2=("security_group", "vpc_endpoint"), vpc=("security_group_ingress_rule",))
 
 INTERFACE_SERVICES = ("ecr.api", "ecr.dkr", "secretsmanager", "logs")
 

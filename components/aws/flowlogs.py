@@ -13,11 +13,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pulumi
-import pulumi_aws as aws
 
 from components.aws.common import log_retention
+from components.aws_sdk import pulumi_aws
 from components.base import Component
 from components.contract import ChildTransform
+
+aws = pulumi_aws(cloudwatch=("log_group",), ec2=("flow_log",), iam=("role", "role_policy"))
 
 PRINCIPAL = "vpc-flow-logs.amazonaws.com"
 

@@ -12,11 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pulumi
-import pulumi_aws as aws
 
 from components.aws.common import assume_role_policy
+from components.aws_sdk import pulumi_aws
 from components.base import Component
 from components.contract import ChildTransform
+
+aws = pulumi_aws(iam=("role", "role_policy"))
 
 TASKS_PRINCIPAL = "ecs-tasks.amazonaws.com"
 

@@ -14,12 +14,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pulumi
-import pulumi_aws as aws
 import pulumi_docker as docker
 
 from components.aws.common import physical_name
+from components.aws_sdk import pulumi_aws
 from components.base import Component
 from components.contract import ChildTransform, ImageSpec
+
+aws = pulumi_aws(ecr=("get_authorization_token", "lifecycle_policy", "repository"))
 
 KEEP_IMAGES = 30
 

@@ -14,11 +14,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pulumi
-import pulumi_aws as aws
 
 from components.aws.logbucket import LogDestination
+from components.aws_sdk import pulumi_aws
 from components.base import Component
 from components.contract import ChildTransform, HealthSpec, Ingress
+
+aws = pulumi_aws(
+    acm=("certificate", "certificate_validation"),
+    ec2=("security_group",),
+    lb=("listener", "load_balancer", "target_group"),
+    route53=("get_zone", "record"),
+    vpc=("security_group_egress_rule", "security_group_ingress_rule"),
+)
 
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 """TLS 1.3 and 1.2 only, forward-secret ciphers."""

@@ -25,11 +25,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pulumi
-import pulumi_aws as aws
 
+from components.aws_sdk import pulumi_aws
 from components.base import Component
 from components.contract import ChildTransform
 from components.s3 import block_public_access, deny_insecure_transport, encrypt_with_s3_keys
+
+aws = pulumi_aws(
+    s3=("bucket", "bucket_lifecycle_configuration", "bucket_ownership_controls", "bucket_policy")
+)
 
 ALB_PREFIX = "alb"
 S3_PREFIX = "s3/"

@@ -17,10 +17,26 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pulumi
-import pulumi_aws as aws
 
+from components.aws_sdk import pulumi_aws
 from components.base import Component
 from components.contract import ChildTransform
+
+aws = pulumi_aws(
+    ec2=(
+        "default_security_group",
+        "eip",
+        "internet_gateway",
+        "nat_gateway",
+        "route",
+        "route_table",
+        "route_table_association",
+        "security_group",
+        "subnet",
+        "vpc",
+    ),
+    vpc=("security_group_egress_rule", "security_group_ingress_rule"),
+)
 
 ZONES = 2
 

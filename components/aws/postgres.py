@@ -6,13 +6,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pulumi
-import pulumi_aws as aws
 import pulumi_random as random
 
 from components.aws.common import RDS_CLASSES, physical_name
 from components.aws.network import private_group
+from components.aws_sdk import pulumi_aws
 from components.base import Component
 from components.contract import ChildTransform, PostgresOutputs, PostgresSpec
+
+aws = pulumi_aws(rds=("instance", "parameter_group", "subnet_group"))
 
 PORT = 5432
 

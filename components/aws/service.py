@@ -24,7 +24,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pulumi
-import pulumi_aws as aws
 
 from components.aws.common import fargate_size, log_retention, physical_name
 from components.aws.containers import (
@@ -35,8 +34,15 @@ from components.aws.containers import (
 )
 from components.aws.iam import TaskRoles, TaskRolesArgs
 from components.aws.secrets import SecretStore, SecretStoreArgs
+from components.aws_sdk import pulumi_aws
 from components.base import Component
 from components.contract import AppEnv, ChildTransform, ProcessSpec, ServiceSpec
+
+aws = pulumi_aws(
+    appautoscaling=("policy", "target"),
+    cloudwatch=("log_group",),
+    ecs=("cluster", "service", "task_definition"),
+)
 
 CPU_TARGET = 60.0
 """Average CPU the web autoscaler steers to: headroom for a burst while new tasks start."""

@@ -10,12 +10,24 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pulumi
-import pulumi_aws as aws
 
 from components.aws.logbucket import LogDestination
+from components.aws_sdk import pulumi_aws
 from components.base import Component
 from components.contract import ChildTransform, StorageOutputs, StorageSpec
 from components.s3 import block_public_access, encrypt_with_s3_keys, tls_only_policy
+
+aws = pulumi_aws(
+    s3=(
+        "bucket",
+        "bucket_cors_configuration",
+        "bucket_lifecycle_configuration",
+        "bucket_logging",
+        "bucket_ownership_controls",
+        "bucket_policy",
+        "bucket_versioning",
+    )
+)
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pulumi
-import pulumi_aws as aws
 
 from components.aws.common import log_retention, physical_name
+from components.aws_sdk import pulumi_aws
 from components.base import Component
 from components.contract import ChildTransform
+
+aws = pulumi_aws(
+    cloudwatch=("log_group",),
+    wafv2=("web_acl", "web_acl_association", "web_acl_logging_configuration"),
+)
 
 RATE_LIMIT = 2000
 """Requests per client address per 5 minutes (about 7 a second, sustained)."""

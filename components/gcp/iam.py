@@ -14,11 +14,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
-import pulumi_gcp as gcp
 
 from components.base import Component
 from components.contract import ChildTransform
 from components.gcp.common import resource_id
+from components.gcp.sdk import pulumi_gcp
+
+gcp = pulumi_gcp(
+    projects=("iam_member",),
+    serviceaccount=("account", "iam_member"),
+    storage=("bucket_iam_member",),
+)
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_docker as docker
-import pulumi_gcp as gcp
 
 from components.base import Component
 from components.contract import ChildTransform, ImageSpec
 from components.gcp.common import labels, resource_id
+from components.gcp.sdk import pulumi_gcp
+
+gcp = pulumi_gcp(artifactregistry=("repository",), organizations=("get_client_config",))
 
 KEEP_IMAGES = 30
 

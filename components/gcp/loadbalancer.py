@@ -19,11 +19,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
-import pulumi_gcp as gcp
 
 from components.base import Component
 from components.contract import ChildTransform, Ingress
 from components.gcp.common import resource_id
+from components.gcp.sdk import pulumi_gcp
+
+gcp = pulumi_gcp(
+    compute=(
+        "backend_service",
+        "global_address",
+        "global_forwarding_rule",
+        "managed_ssl_certificate",
+        "region_network_endpoint_group",
+        "target_http_proxy",
+        "target_https_proxy",
+        "url_map",
+    ),
+    organizations=("get_project",),
+)
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
-import pulumi_gcp as gcp
 
 from components.base import Component
 from components.contract import ChildTransform
 from components.gcp.common import LOG_RETENTION_MAX, resource_id
+from components.gcp.sdk import pulumi_gcp
+
+gcp = pulumi_gcp(logging=("project_bucket_config", "project_sink"))
 
 
 @dataclass(frozen=True)

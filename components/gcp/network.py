@@ -11,11 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
-import pulumi_gcp as gcp
 
 from components.base import Component
 from components.contract import ChildTransform
 from components.gcp.common import resource_id
+from components.gcp.sdk import pulumi_gcp
+
+gcp = pulumi_gcp(
+    compute=("global_address", "network", "subnetwork"), servicenetworking=("connection",)
+)
 
 SUBNET_CIDR = "10.8.0.0/20"
 """Direct VPC egress takes addresses from this subnet; Google asks for at least a /26 and

@@ -10,12 +10,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pulumi
-import pulumi_gcp as gcp
 import pulumi_random as random
 
 from components.base import Component
 from components.contract import ChildTransform, PostgresOutputs, PostgresSpec
 from components.gcp.common import SQL_TIERS, labels, resource_id
+from components.gcp.sdk import pulumi_gcp
+
+gcp = pulumi_gcp(sql=("database", "database_instance", "user"))
 
 PORT = 5432
 PITR_LOG_DAYS = 7

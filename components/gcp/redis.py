@@ -19,11 +19,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
-import pulumi_gcp as gcp
 
 from components.base import Component
 from components.contract import ChildTransform, RedisOutputs, RedisSpec
 from components.gcp.common import REDIS_GB, labels, resource_id
+from components.gcp.sdk import pulumi_gcp
+
+gcp = pulumi_gcp(redis=("instance",))
 
 VERSIONS = {7: "REDIS_7_2", 6: "REDIS_6_X"}
 

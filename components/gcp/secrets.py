@@ -12,11 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pulumi
-import pulumi_gcp as gcp
 
 from components.base import Component
 from components.contract import ChildTransform
 from components.gcp.common import labels, resource_id
+from components.gcp.sdk import pulumi_gcp
+
+gcp = pulumi_gcp(secretmanager=("secret", "secret_iam_member", "secret_version"))
 
 
 @dataclass(frozen=True)

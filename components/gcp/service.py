@@ -26,11 +26,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
-import pulumi_gcp as gcp
 
 from components.base import Component
 from components.contract import AppEnv, ChildTransform, ProcessSpec, ServiceSpec
 from components.gcp.common import labels, resource_id, run_size
+from components.gcp.sdk import pulumi_gcp
+
+gcp = pulumi_gcp(cloudrunv2=("job", "service", "worker_pool"))
 
 WEB_CONCURRENCY = 8
 """Requests one web instance takes at once: gunicorn's 2 workers x 4 threads (app/gunicorn.conf.py);

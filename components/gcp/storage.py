@@ -11,11 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pulumi
-import pulumi_gcp as gcp
 
 from components.base import Component
 from components.contract import ChildTransform, StorageOutputs, StorageSpec
 from components.gcp.common import labels
+from components.gcp.sdk import pulumi_gcp
+
+gcp = pulumi_gcp(storage=("bucket",))
 
 BACKEND = "gcs"
 """The app's STORAGE_BACKEND for Cloud Storage (django-storages' Google backend)."""

@@ -13,11 +13,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pulumi
-import pulumi_aws as aws
 
+from components.aws_sdk import pulumi_aws
 from components.base import Component
 from components.contract import ChildTransform, StorageOutputs, StorageSpec
 from components.s3 import block_public_access, encrypt_with_s3_keys, tls_only_policy
+
+aws = pulumi_aws(
+    iam=("access_key", "user", "user_policy"),
+    s3=("bucket", "bucket_lifecycle_configuration", "bucket_policy", "bucket_versioning"),
+)
 
 
 @dataclass(frozen=True)
