@@ -109,6 +109,7 @@ class S3Backend(Backend):
         region: str | None,
         profile: str | None,
         jobs: int,
+        keys: tuple[str, str] | None = None,
         part_size: int,
         connect_timeout: float = CONNECT_TIMEOUT_S,
         read_timeout: float = READ_TIMEOUT_S,
@@ -121,10 +122,16 @@ class S3Backend(Backend):
         self.endpoint = endpoint
         self.region = region
         self.profile = profile
+        self.keys = keys
         self.display = f"s3://{bucket}/{prefix}" + (f" at {endpoint}" if endpoint else "")
         self.part_size = part_size
         try:
-            session = boto3.session.Session(profile_name=profile, region_name=region)
+            session = boto3.session.Session(
+                aws_access_key_id=keys[0] if keys else None,
+                aws_secret_access_key=keys[1] if keys else None,
+                profile_name=profile,
+                region_name=region,
+            )
         except BotoCoreError as exc:
             raise StorageInputError(f"{option}-profile {profile!r}: {exc}") from None
         config = Config(
@@ -294,6 +301,7 @@ class S3Backend(Backend):
             isinstance(other, S3Backend)
             and other.endpoint == self.endpoint
             and other.profile == self.profile
+            and other.keys == self.keys
         )
 
     def server_side_copy(self, source: Backend, key: str, size: int) -> bool:

@@ -1,0 +1,62 @@
+"""What the stack move asks of the online PostgreSQL copy and of the app's maintenance switch.
+
+Both are built beside this package (migrate/postgres/online, migrate/maintenance.py); the move
+talks to them only through these two shapes, so each can change inside without touching it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, Protocol
+
+from migrate.journal import Journal
+from migrate.stack.errors import StackInputError
+
+#: Every journal unit the online PostgreSQL copy records starts with this, beside the other stores'.
+PG_PREFIX = "pg:"
+
+
+class OnlinePostgres(Protocol):
+    """The source keeps serving during `bulk_copy` and `catch_up`; `freeze` stops its writes at
+    the database (tables locked) and returns what `drain` and `unfreeze` need; `unfreeze` with
+    `switched=True` keeps the source from taking writes meant for the target."""
+
+    def preflight(self) -> list[str]: ...
+    def bulk_copy(self) -> None: ...
+    def catch_up(self, target_lag_bytes: int, timeout: float) -> None: ...
+    def freeze(self, lock_timeout: float) -> Any: ...
+    def drain(self, token: Any) -> None: ...
+    def finalize(self) -> Any: ...
+    def unfreeze(self, token: Any, switched: bool) -> None: ...
+    def cleanup(self) -> None: ...
+    def abort(self) -> None: ...
+
+
+class Maintenance(Protocol):
+    """The app's maintenance switch, read by the service from its own Redis."""
+
+    KEY: str
+    CACHE_SECONDS: float
+
+    def enter(self, redis_url: str, run_id: str, retry_after: int = 5) -> None: ...
+    def leave(self, redis_url: str) -> None: ...
+
+
+def _module(name: str, what: str) -> Any:
+    try:
+        return importlib.import_module(name)
+    except ImportError as exc:
+        raise StackInputError(f"{what} is not available in this build ({exc})") from None
+
+
+def maintenance() -> Maintenance:
+    return _module("migrate.maintenance", "the app's maintenance switch (migrate.maintenance)")
+
+
+def online_postgres(
+    source_url: str, target_url: str, journal: Journal | None, *, jobs: int, quiet: bool
+) -> OnlinePostgres:
+    """The online copy of one database, journaling into the stack's journal."""
+    online = _module("migrate.postgres.online", "the online PostgreSQL copy")
+    opts = online.OnlineOptions(source=source_url, target=target_url, jobs=jobs, quiet=quiet)
+    return online.OnlinePostgres(opts, journal, unit_prefix=PG_PREFIX)
