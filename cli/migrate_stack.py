@@ -32,10 +32,13 @@ def _refuse(problems: list[str]) -> NoReturn:
 
 def _side(stack: str | None, path: Path | None, option: str, root: Path | None) -> object:
     """One side's outputs, from its stack or its file; exactly one of the two is given."""
+    from migrate.stack.errors import StackInputError
     from migrate.stack.outputs import load_side, side_from_outputs
 
     if (stack is None) == (path is None):
-        raise _Input(f"give either --{option} STACK or --{option}-outputs FILE, not both or none")
+        raise StackInputError(
+            f"give either --{option} STACK or --{option}-outputs FILE, not both or none"
+        )
     if path is not None:
         return load_side(path, f"--{option}-outputs")
     from cli.live import _checked_file, _require_cli, _root

@@ -1,0 +1,48 @@
+"""Real servers for the stack move: two Redis servers, two S3-compatible servers (moto), and
+(in the move tests) two PostgreSQL clusters with wal_level=logical; all on loopback, free ports,
+stopped at the end even on failure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.migrate_redis.conftest import RedisServer
+from tests.migrate_storage.conftest import MotoServer
+
+
+@pytest.fixture(scope="session")
+def stack_redis(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[RedisServer, RedisServer]]:
+    source = RedisServer(tmp_path_factory.mktemp("stack-redis-src"), 6490)
+    target = RedisServer(tmp_path_factory.mktemp("stack-redis-dst"), source.port + 1)
+    yield source, target
+    source.stop()
+    target.stop()
+
+
+@pytest.fixture
+def redis_servers(
+    stack_redis: tuple[RedisServer, RedisServer], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[RedisServer, RedisServer]:
+    """Both servers emptied, notifications off and ACLs back to default, a private state dir."""
+    for server in stack_redis:
+        client = server.client()
+        client.flushall()
+        client.config_set("notify-keyspace-events", "")
+        for user in client.acl_users():
+            if user != "default":
+                client.acl_deluser(user)
+    monkeypatch.setenv("TRUDEPLOY_STATE_DIR", str(tmp_path / "state"))
+    return stack_redis
+
+
+@pytest.fixture(scope="session")
+def stack_moto() -> Iterator[tuple[MotoServer, MotoServer]]:
+    first, second = MotoServer(), MotoServer()
+    yield first, second
+    first.stop()
+    second.stop()
