@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import fcntl
 import json
+import os
 import shlex
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -36,6 +38,15 @@ from migrate.stack.window import expected_window
 
 KIND = "stack"
 PHASES = ("bulk", "catch-up", "cutover")
+#: Test hook: comma-separated points (bulk, catch-up, cutover) where the run announces itself on
+#: stderr and sleeps, so a test can kill -9 it inside that phase. Unset in real runs.
+TEST_PAUSE_ENV = "TRUDEPLOY_STACK_TEST_PAUSE"
+
+
+def _pause(point: str) -> None:
+    if point in os.environ.get(TEST_PAUSE_ENV, "").split(","):
+        print(f"paused at {point}", file=sys.stderr, flush=True)
+        time.sleep(120)
 
 
 @dataclass(frozen=True)
@@ -156,6 +167,7 @@ class Move:
     def bulk(self) -> None:
         assert self.journal is not None
         self.postgres().bulk_copy()
+        _pause("bulk")
         progress = make_progress(quiet=self.opts.quiet)
         with progress:
             keys = self.redis.bulk(self.journal, progress)
@@ -164,6 +176,10 @@ class Move:
         self.report.sections["storage (bulk)"] = storage
         if not storage.ok:
             raise _Failed("storage bulk copy did not verify")
+
+    def catch_up(self) -> None:
+        _pause("catch-up")
+        self.postgres().catch_up(self.opts.target_lag_bytes, self.opts.catch_up_timeout)
 
     def cutover(self) -> None:
         """Freeze, copy the last changes, verify; switch, or roll back."""
@@ -190,6 +206,7 @@ class Move:
 
         self.frozen = pg.freeze(self.opts.lock_timeout)
         step("freeze")
+        _pause("cutover")
         try:
             pg.drain(self.frozen)
             step("drain")
@@ -350,9 +367,7 @@ def _execute(move: Move) -> StackReport:
         )
     steps: dict[str, Callable[[], None]] = {
         "bulk": move.bulk,
-        "catch-up": lambda: move.postgres().catch_up(
-            move.opts.target_lag_bytes, move.opts.catch_up_timeout
-        ),
+        "catch-up": move.catch_up,
         "cutover": move.cutover,
     }
     try:
