@@ -79,9 +79,43 @@ def postgres(
             "(0: no limit).",
         ),
     ] = Timeouts.lock,
+    online: Annotated[
+        bool,
+        typer.Option(
+            "--online",
+            help="Keep the source writable during the copy: copy from a logical replication "
+            "slot's snapshot, relay the changes since, then freeze writes for the cutover only. "
+            "Needs wal_level=logical and a role with REPLICATION on the source.",
+        ),
+    ] = False,
+    abort: Annotated[
+        str | None,
+        typer.Option(
+            "--abort",
+            metavar="RUN_ID",
+            help="With --online: give a run up, dropping its slot and publication on the source.",
+        ),
+    ] = None,
+    freeze_timeout: Annotated[
+        float,
+        typer.Option(
+            "--freeze-timeout",
+            min=0.1,
+            help="With --online: seconds the cutover may wait for in-flight writers to finish.",
+        ),
+    ] = 10.0,
+    keep_source_writable: Annotated[
+        bool,
+        typer.Option(
+            "--keep-source-writable",
+            help="With --online: after a verified cutover, do not make the source read-only "
+            "nor end its sessions.",
+        ),
+    ] = False,
 ) -> None:
     """Copy a PostgreSQL database to another server: preflight, schema, parallel COPY from one
     snapshot, indexes, sequences, ANALYZE, then verify row counts and content hashes per table.
+    With --online the source keeps serving writes until a cutover freeze of a few seconds.
 
     Exit 0 when verified (or a --dry-run passed preflight), 1 on a copy or verification failure,
     2 on bad input or a preflight refusal (nothing written)."""
@@ -100,4 +134,13 @@ def postgres(
         quiet=json_out,
         timeouts=Timeouts(connect_timeout, read_timeout, statement_timeout, lock_timeout),
     )
+    if abort and not online:
+        raise typer.BadParameter("--abort applies to --online runs", param_hint="--abort")
+    if online:
+        from migrate.postgres.online.command import OnlineOptions, migrate_online
+
+        extra = OnlineOptions(
+            abort=abort, freeze_timeout=freeze_timeout, retire_source=not keep_source_writable
+        )
+        run_and_exit(lambda: migrate_online(options, extra), PreflightError, json_out=json_out)
     run_and_exit(lambda: migrate(options), PreflightError, json_out=json_out)

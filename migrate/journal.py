@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from migrate.urls import redact
 
@@ -230,3 +230,42 @@ def list_runs(root: Path | None = None) -> list[RunSummary]:
             )
         )
     return sorted(found, key=lambda r: r.started, reverse=True)
+
+
+class JournalLike(Protocol):
+    """What a store's migration needs of a journal: a whole `Journal`, or one store's `Scoped`
+    view of a journal shared by several stores (the stack move keeps one for all three)."""
+
+    run_id: str
+
+    def record(self, name: str, state: str, detail: dict[str, Any] | None = None) -> None: ...
+    def mark_done(self, name: str, detail: dict[str, Any] | None = None) -> None: ...
+    def get(self, name: str) -> tuple[str, dict[str, Any] | None] | None: ...
+    def is_done(self, name: str) -> bool: ...
+    def done(self, prefix: str = "") -> dict[str, dict[str, Any] | None]: ...
+
+
+class Scoped:
+    """One store's units in a shared journal: every name gets `prefix` (e.g. "pg:"), so the
+    stores' units cannot collide and each store reads back only its own."""
+
+    def __init__(self, journal: Journal, prefix: str) -> None:
+        self.journal = journal
+        self.prefix = prefix
+        self.run_id = journal.run_id
+
+    def record(self, name: str, state: str, detail: dict[str, Any] | None = None) -> None:
+        self.journal.record(self.prefix + name, state, detail)
+
+    def mark_done(self, name: str, detail: dict[str, Any] | None = None) -> None:
+        self.journal.mark_done(self.prefix + name, detail)
+
+    def get(self, name: str) -> tuple[str, dict[str, Any] | None] | None:
+        return self.journal.get(self.prefix + name)
+
+    def is_done(self, name: str) -> bool:
+        return self.journal.is_done(self.prefix + name)
+
+    def done(self, prefix: str = "") -> dict[str, dict[str, Any] | None]:
+        found = self.journal.done(self.prefix + prefix)
+        return {name[len(self.prefix) :]: detail for name, detail in found.items()}

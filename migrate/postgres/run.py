@@ -22,7 +22,7 @@ import psycopg
 from psycopg import sql
 from rich.console import Console
 
-from migrate.journal import Journal, JournalError
+from migrate.journal import Journal, JournalError, JournalLike
 from migrate.postgres import catalog, schema, sequences, settings
 from migrate.postgres.conn import (
     PgUrl,
@@ -101,21 +101,27 @@ def _largest(units: list[Unit], shown: int = 5) -> str:
 class Migration:
     """State of one run shared by its steps: URLs, journal, report, progress bars."""
 
-    def __init__(self, opts: Options) -> None:
+    def __init__(self, opts: Options, journal: JournalLike | None = None) -> None:
+        """`journal`: a journal owned by the caller (the online copy, the stack move), which
+        this run writes its units into but neither creates, locks, closes nor sets the status
+        of; `opts.resume` is then ignored."""
         self.opts = opts
         self.source = parse_url(opts.source, "--from", opts.timeouts)
         self.target = parse_url(opts.target, "--to", opts.timeouts)
         if opts.jobs < 1:
             raise PreflightError(f"--jobs must be at least 1, got {opts.jobs}")
-        self.journal = _open_run(opts, self.source, self.target)
+        self._owns_journal = journal is None
+        self.journal = journal if journal is not None else _open_run(opts, self.source, self.target)
         self._lock: IO[str] | None = None
-        if self.journal is not None:
+        if self.journal is not None and self._owns_journal:
             try:
                 self._lock = _exclusive(self.journal)
             except PreflightError:
                 self.journal.close()
                 raise
-        self.resuming = self.journal is not None
+        self.resuming = self.journal is not None and (
+            self._owns_journal or self.journal.get("plan") is not None
+        )
         self.report = Report(
             KIND,
             self.journal.run_id if self.journal else "",
@@ -135,7 +141,10 @@ class Migration:
         assert self.journal is not None
         return not self.journal.is_done(name)
 
-    def run(self) -> Report:
+    def run(self, *, snapshot: str | None = None, verify: bool = True) -> Report:
+        """`snapshot`: an exported snapshot to copy from (the online copy's replication slot's),
+        imported by the coordinator, which then holds it for the readers. `verify=False` stops
+        after the copy (status "copied"): the online copy verifies later, on a frozen source."""
         started = time.monotonic()
         coordinator = connect_source(self.source)
         try:
@@ -158,6 +167,10 @@ class Migration:
             self.report.preflight = found.notes
             self.report.stats["not_copied"] = found.not_copied
             try:
+                if snapshot is not None:
+                    coordinator.execute(
+                        sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot))
+                    )
                 snapshot = coordinator.execute("SELECT pg_export_snapshot()").fetchone()[0]
                 units = self._plan(coordinator, found)
             except psycopg.Error as exc:
@@ -179,12 +192,17 @@ class Migration:
                 )
                 self.report.run_id = self.journal.run_id
                 self._lock = _exclusive(self.journal)
+            if self.journal.get("plan") is None:
                 self.journal.record("plan", "done", {"units": [u.to_dict() for u in units]})
-            self.journal.set_status("running")
+            if self._owns_journal:
+                self.journal.set_status("running")
             try:
                 with Bars(self.opts.quiet) as bars:
                     self._copy(snapshot, units, found, bars)
                     coordinator.commit()
+                    if not verify:
+                        self.report.status = "copied"
+                        return self.report
                     # Verification hashes every row on both servers and needs every core they
                     # have; ANALYZE beside it slowed it by a third (bench), so it runs after.
                     self._verify(found, bars)
@@ -196,10 +214,11 @@ class Migration:
                 self.report.errors.append(
                     f"{str(exc).strip()} (finish with --resume {self.journal.run_id})"
                 )
-            self.journal.set_status(self.report.status)
+            if self._owns_journal:
+                self.journal.set_status(self.report.status)
         finally:
             coordinator.close()
-            if self.journal is not None:
+            if self.journal is not None and self._owns_journal:
                 self.journal.close()
             if self._lock is not None:
                 self._lock.close()

@@ -144,9 +144,21 @@ def definitions_check(kind: str, source: dict[str, str], target: dict[str, str])
     return Check(kind, "definitions", ok, len(source), len(target), "; ".join(detail))
 
 
-def schema_checks(src: psycopg.Connection, tgt: psycopg.Connection) -> list[Check]:
-    """Every kind of schema object, and the database's own settings, compared by definition."""
+def _without(objects: dict[str, dict[str, str]], schema: str) -> dict[str, dict[str, str]]:
+    return {
+        kind: {n: d for n, d in items.items() if n != schema and not n.startswith(schema + ".")}
+        for kind, items in objects.items()
+    }
+
+
+def schema_checks(
+    src: psycopg.Connection, tgt: psycopg.Connection, ignore_schema: str | None = None
+) -> list[Check]:
+    """Every kind of schema object, and the database's own settings, compared by definition.
+    `ignore_schema`: the tool's own bookkeeping schema on the target (the online copy's)."""
     source_objects, target_objects = catalog.objects(src), catalog.objects(tgt)
+    if ignore_schema is not None:
+        target_objects = _without(target_objects, ignore_schema)
     checks = [
         definitions_check(kind, source_objects[kind], target_objects[kind])
         for kind in catalog.OBJECT_KINDS
@@ -165,6 +177,7 @@ def verify(
     report: Report,
     jobs: int,
     on_table: Callable[[], None] = lambda: None,
+    ignore_schema: str | None = None,
 ) -> list[TableInfo]:
     """Add every check to `report`; returns the tables it compared (for progress totals)."""
     sessions = _Sessions(source, target)
@@ -172,7 +185,7 @@ def verify(
         src = sessions.get("source")
         tgt = sessions.get("target")
         tables = catalog.tables(src)
-        report.checks.extend(schema_checks(src, tgt))
+        report.checks.extend(schema_checks(src, tgt, ignore_schema))
         names = catalog.sequences(src)
         src_values = sequences.read_values(src, names)
         tgt_names = set(catalog.sequences(tgt))

@@ -12,6 +12,7 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -59,51 +60,59 @@ def _as_postgres(cmd: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
 
 
-@pytest.fixture(scope="session")
-def second_cluster() -> Iterator[str]:
-    """Admin URL of a fresh PostgreSQL cluster on 127.0.0.1 (port 55432, or the next free one),
-    stopped at session end."""
-    root = Path(tempfile.mkdtemp(prefix="trudeploy-pg2-"))
+@contextmanager
+def cluster(prefix: str, first_port: int, settings: dict[str, str] | None = None) -> Iterator[str]:
+    """Admin URL of a fresh PostgreSQL cluster on 127.0.0.1 (the first free port from
+    `first_port`), started with `settings` and stopped and removed on exit, even on failure."""
+    root = Path(tempfile.mkdtemp(prefix=prefix))
     data, sockets = root / "data", root / "sock"
     sockets.mkdir()
     if os.geteuid() == 0:
         shutil.chown(root, "postgres")
         shutil.chown(sockets, "postgres")
-    init = subprocess.run(
-        _as_postgres([_binary("initdb"), "-D", str(data), "-U", "postgres", "-A", "trust"]),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if init.returncode != 0:
-        pytest.fail(f"initdb for the second cluster failed:\n{init.stderr}", pytrace=False)
     pg_ctl = _binary("pg_ctl")
-    port = _free_port(FIRST_PORT)
-    options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1"
-    start = subprocess.run(
-        _as_postgres(
-            [pg_ctl, "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "start"]
-        ),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if start.returncode != 0:
-        log = (root / "log").read_text() if (root / "log").exists() else ""
-        pytest.fail(
-            f"second PostgreSQL cluster did not start on port {port}:\n{start.stderr}\n{log}",
-            pytrace=False,
-        )
-    url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
     try:
-        yield url
-    finally:
-        subprocess.run(
-            _as_postgres([pg_ctl, "-D", str(data), "-m", "fast", "-w", "stop"]),
+        init = subprocess.run(
+            _as_postgres([_binary("initdb"), "-D", str(data), "-U", "postgres", "-A", "trust"]),
             capture_output=True,
+            text=True,
             check=False,
         )
+        if init.returncode != 0:
+            pytest.fail(f"initdb for {prefix} failed:\n{init.stderr}", pytrace=False)
+        port = _free_port(first_port)
+        extra = " ".join(f"-c {name}={value}" for name, value in (settings or {}).items())
+        options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 {extra}".strip()
+        start = subprocess.run(
+            _as_postgres(
+                [pg_ctl, "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "start"]
+            ),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if start.returncode != 0:
+            log = (root / "log").read_text() if (root / "log").exists() else ""
+            pytest.fail(
+                f"PostgreSQL cluster {prefix} did not start on port {port}:\n{start.stderr}\n{log}",
+                pytrace=False,
+            )
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        if (data / "postmaster.pid").exists():
+            subprocess.run(
+                _as_postgres([pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"]),
+                capture_output=True,
+                check=False,
+            )
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def second_cluster() -> Iterator[str]:
+    """Admin URL of a second cluster (port 55432, or the next free one), stopped at session end."""
+    with cluster("trudeploy-pg2-", FIRST_PORT) as url:
+        yield url
 
 
 @pytest.fixture
