@@ -20,13 +20,14 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, Any
 
 from rich.console import Console
 
 from migrate.journal import Journal, JournalError
+from migrate.postgres.errors import CopyError, PreflightError
 from migrate.progress import make_progress
-from migrate.report import Report
 from migrate.stack import stores
 from migrate.stack.errors import StackInputError
 from migrate.stack.outputs import StackSide
@@ -101,6 +102,7 @@ class Move:
         self.storage = StorageSide(opts.source, opts.target)
         self.journal: Journal | None = None
         self.pg: stores.OnlinePostgres | None = None
+        self.pg_journal: Journal | None = None
         self.frozen: Any = None
         self.unavailable_since: float | None = None
         source, target = _describe(opts)
@@ -111,14 +113,19 @@ class Move:
             self.console.print(text, highlight=False)
 
     def postgres(self) -> stores.OnlinePostgres:
-        if self.pg is None:
+        """The online copy, on the run's journal; before the run has one (a first preflight),
+        on a journal held in memory, so a refused move leaves no run behind."""
+        journal = self.journal or Journal(Path(":memory:"), "preflight")
+        if self.pg is None or self.pg_journal is not self.journal:
             self.pg = stores.online_postgres(
                 self.opts.source.database_url,
                 self.opts.target.database_url,
-                self.journal,
+                journal,
                 jobs=self.opts.jobs,
                 quiet=self.opts.quiet,
             )
+            self.pg_journal = self.journal
+            self.report.sections["postgres"] = self.pg.report
         return self.pg
 
     # -- preflight -------------------------------------------------------------------------
@@ -126,11 +133,10 @@ class Move:
     def preflight(self, resuming: bool) -> None:
         """Every store's refusals at once; nothing is written before all three pass."""
         refusals: list[str] = []
-        if not resuming:
-            try:
-                refusals += [f"postgres: {r}" for r in self.postgres().preflight()]
-            except Exception as exc:  # a refusal raised rather than returned is one all the same
-                refusals.append(f"postgres: {exc}")
+        try:
+            refusals += [f"postgres: {r}" for r in self.postgres().preflight()]
+        except (CopyError, PreflightError) as exc:
+            refusals.append(f"postgres: {exc}")
         for side in (self.redis, self.storage):
             notes, refused = side.preflight(resuming=resuming)
             self.report.preflight += notes
@@ -146,7 +152,9 @@ class Move:
         assert self.journal is not None
         unit = f"stack:phase:{name}"
         entry = self.journal.get(unit)
-        if entry is not None and entry[0] == "done":
+        # The catch-up runs again before every cutover attempt (after a rollback or a crash the
+        # source has written on meanwhile); the other phases run once.
+        if entry is not None and entry[0] == "done" and name != "catch-up":
             self.report.timings[f"{name}_s"] = float((entry[1] or {}).get("seconds", 0.0))
             yield False
             return
@@ -182,16 +190,24 @@ class Move:
         self.postgres().catch_up(self.opts.target_lag_bytes, self.opts.catch_up_timeout)
 
     def cutover(self) -> None:
-        """Freeze, copy the last changes, verify; switch, or roll back."""
+        """Freeze, copy the last changes, verify, switch. Whatever fails in here (a store that
+        stops answering as much as a mismatch) rolls back: the source must get its writes back."""
+        try:
+            self._cutover()
+        except _Failed:
+            raise
+        except Exception as exc:
+            raise _Failed(f"cutover: {type(exc).__name__}: {exc}") from exc
+
+    def _cutover(self) -> None:
         assert self.journal is not None
         pg = self.postgres()
-        entered = time.time()
         if self.journal.get("stack:switch-started") is not None:
             # A run killed mid-switch: close the target again before copying into it.
             self.maintenance.enter(self.opts.target.redis_url, self.journal.run_id)
-        self.maintenance.enter(self.opts.source.redis_url, self.journal.run_id)
-        self.journal.record("stack:source-maintenance", "entered", {"at": entered})
         self.unavailable_since = time.perf_counter()
+        self.journal.record("stack:source-maintenance", "entering", {"at": time.time()})
+        self.maintenance.enter(self.opts.source.redis_url, self.journal.run_id)
         self.say(f"source in maintenance; waiting {self.maintenance.CACHE_SECONDS} s for the "
                  "app's flag cache")  # fmt: skip
         time.sleep(self.maintenance.CACHE_SECONDS)
@@ -204,17 +220,15 @@ class Move:
             steps[name] = round(now - mark, 3)
             mark = now
 
-        self.frozen = pg.freeze(self.opts.lock_timeout)
-        step("freeze")
-        _pause("cutover")
         try:
+            self.frozen = pg.freeze(self.opts.lock_timeout)
+            step("freeze")
+            _pause("cutover")
             pg.drain(self.frozen)
             step("drain")
-            self._pg_section(pg.finalize())
+            self.report.sections["postgres"] = pg.finalize()
             step("postgres_sequences_and_verify")
-        except _Failed:
-            raise
-        except Exception as exc:
+        except CopyError as exc:
             raise _Failed(f"postgres: {exc}") from exc
         changed = self.redis.changed()
         copied = sum(self.redis.copy_keys(db, keys) for db, keys in changed.items())
@@ -231,27 +245,33 @@ class Move:
         self.redis.verify(changed, redis_report)
         step("redis_verify")
         self.report.stats["cutover_steps_s"] = steps
-        problems = [n for n, s in self.report.sections.items() if s.errors or s.failures]
+        problems = sorted(
+            name
+            for name, section in self.report.sections.items()
+            if section.errors
+            or section.failures
+            or (name == "postgres" and section.status != "verified")
+        )
         if problems:
             raise _Failed(f"verification failed: {', '.join(problems)}")
         self._switch()
-
-    def _pg_section(self, outcome: Any) -> None:
-        if isinstance(outcome, Report):
-            self.report.sections["postgres"] = outcome
-        elif outcome is not None:
-            section = self.report.section("postgres")
-            section.checks.extend(outcome)
 
     def _switch(self) -> None:
         assert self.journal is not None and self.pg is not None
         self.journal.record("stack:switch-started", "started")
         self.maintenance.leave(self.opts.target.redis_url)
         if self.opts.switch_command:
-            done = subprocess.run(shlex.split(self.opts.switch_command), check=False)
-            if done.returncode != 0:
+            try:
+                code = subprocess.run(shlex.split(self.opts.switch_command), check=False).returncode
+            except OSError as exc:
+                code, detail = 127, f" ({exc})"
+            else:
+                detail = ""
+            if code != 0:
                 self.maintenance.enter(self.opts.target.redis_url, self.journal.run_id)
-                raise _Failed(f"--switch-command exited {done.returncode}; switched back")
+                raise _Failed(
+                    f"--switch-command exited {code}{detail}; the target is in maintenance again"
+                )
         self.pg.unfreeze(self.frozen, switched=True)
         self.frozen = None
         assert self.unavailable_since is not None
@@ -305,7 +325,7 @@ def migrate_stack(opts: StackOptions, console: Console | None = None) -> StackRe
         if opts.resume:
             move.journal = _open_run(opts.resume, opts, "--resume")
             lock = _exclusive(move.journal)
-            if move.journal.status in {"switched", "aborted", "rolled-back"}:
+            if move.journal.status in {"switched", "aborted"}:
                 raise StackInputError(
                     f"--resume {opts.resume}: that run is {move.journal.status}; nothing to resume"
                 )
@@ -357,14 +377,13 @@ def _execute(move: Move) -> StackReport:
         move.finish()
         return move.report
     move.enter_target_maintenance()
-    if journal.get("stack:phase:bulk") is None or not journal.is_done("stack:phase:bulk"):
-        note = move.redis.start_feed()
+    if journal.get("stack:redis-feed") is None:
+        journal.record("stack:redis-feed", "started")
+        move.report.preflight.append(move.redis.start_feed())
         _keep_notify(journal, move)
-        move.report.preflight.append(note)
     else:
-        move.report.preflight.append(
-            "redis: resumed after the bulk copy; the cutover re-scans fingerprints"
-        )
+        # Notifications heard by the killed process are lost, and nobody listened in between.
+        move.report.preflight.append("redis: a resumed move re-scans fingerprints at cutover")
     steps: dict[str, Callable[[], None]] = {
         "bulk": move.bulk,
         "catch-up": move.catch_up,
@@ -377,6 +396,13 @@ def _execute(move: Move) -> StackReport:
                     steps[name]()
     except _Failed as exc:
         move.rollback(str(exc))
+        return move.report
+    except Exception as exc:
+        # Any store's failure before the cutover: the source still serves, the run stays
+        # resumable, and the operator gets a report rather than a traceback.
+        move.report.errors.append(f"{type(exc).__name__}: {exc}; --resume {journal.run_id}")
+        move.report.status = "failed"
+        journal.set_status("failed")
         return move.report
     move.finish()
     return move.report

@@ -2,6 +2,7 @@
 
 Both are built beside this package (migrate/postgres/online, migrate/maintenance.py); the move
 talks to them only through these two shapes, so each can change inside without touching it.
+Every PostgreSQL phase raises `migrate.postgres.errors.CopyError` on failure.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import importlib
 from typing import Any, Protocol
 
 from migrate.journal import Journal
+from migrate.report import Report
 from migrate.stack.errors import StackInputError
 
 #: Every journal unit the online PostgreSQL copy records starts with this, beside the other stores'.
@@ -21,12 +23,14 @@ class OnlinePostgres(Protocol):
     the database (tables locked) and returns what `drain` and `unfreeze` need; `unfreeze` with
     `switched=True` keeps the source from taking writes meant for the target."""
 
+    report: Report
+
     def preflight(self) -> list[str]: ...
     def bulk_copy(self) -> None: ...
-    def catch_up(self, target_lag_bytes: int, timeout: float) -> None: ...
+    def catch_up(self, target_lag_bytes: int, timeout: float) -> Any: ...
     def freeze(self, lock_timeout: float) -> Any: ...
     def drain(self, token: Any) -> None: ...
-    def finalize(self) -> Any: ...
+    def finalize(self) -> Report: ...
     def unfreeze(self, token: Any, switched: bool) -> None: ...
     def cleanup(self) -> None: ...
     def abort(self) -> None: ...
@@ -54,9 +58,11 @@ def maintenance() -> Maintenance:
 
 
 def online_postgres(
-    source_url: str, target_url: str, journal: Journal | None, *, jobs: int, quiet: bool
+    source_url: str, target_url: str, journal: Journal, *, jobs: int, quiet: bool
 ) -> OnlinePostgres:
-    """The online copy of one database, journaling into the stack's journal."""
-    online = _module("migrate.postgres.online", "the online PostgreSQL copy")
-    opts = online.OnlineOptions(source=source_url, target=target_url, jobs=jobs, quiet=quiet)
-    return online.OnlinePostgres(opts, journal, unit_prefix=PG_PREFIX)
+    """The online copy of one database, journaling into the stack's journal under `PG_PREFIX`."""
+    from migrate.postgres.online import OnlinePostgres as Online
+    from migrate.postgres.run import Options
+
+    opts = Options(source=source_url, target=target_url, jobs=jobs, quiet=quiet)
+    return Online(opts, journal, unit_prefix=PG_PREFIX)
