@@ -81,13 +81,19 @@ class DependencyOutageMiddleware:
         dependency = dependency_of(exception)
         if dependency is None:
             return None
-        _log.failed(dependency, exception)
-        response = JsonResponse(
-            {"detail": "service temporarily unavailable, retry later", "unavailable": dependency},
-            status=503,
-        )
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        # django.request would log every one of these 503s as an error; the line above (once a
-        # period) stands for them. Django skips responses carrying this mark (utils.log).
-        response._has_been_logged = True
-        return response
+        return unavailable(dependency, exception)
+
+
+def unavailable(dependency: str, exc: BaseException) -> JsonResponse:
+    """The 503 for an unreachable dependency, logged once a period (maintenance.middleware
+    answers it too when the maintenance flag cannot be read)."""
+    _log.failed(dependency, exc)
+    response = JsonResponse(
+        {"detail": "service temporarily unavailable, retry later", "unavailable": dependency},
+        status=503,
+    )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    # django.request would log every one of these 503s as an error; the line above (once a
+    # period) stands for them. Django skips responses carrying this mark (utils.log).
+    response._has_been_logged = True
+    return response

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from maintenance import flag
 
 from . import checks
 from .paths import FULL, LIVE, READY
@@ -35,10 +36,25 @@ def live() -> HttpResponse:
     return _no_store(JsonResponse({"status": "ok"}))
 
 
+def _maintenance() -> dict[str, object] | str | bool:
+    """Whether writes are frozen, for the probe's body: the flag's value, False, or "unknown"
+    when Redis cannot be asked (the cache check reports why)."""
+    try:
+        state = flag.current()
+    except flag.FlagUnreadable:
+        return "unknown"
+    return False if state is None else state.as_dict()
+
+
 def probe(path: str) -> HttpResponse:
-    """Readiness or the full check: 200 when every dependency answers, else 503 with details."""
+    """Readiness or the full check: 200 when every dependency answers, else 503 with details.
+    Maintenance does not make the service unready (it still serves reads); the body says so."""
     healthy, results = checks.run(_PROBES[path])
-    body = {"status": "ok" if healthy else "error", "checks": results}
+    body = {
+        "status": "ok" if healthy else "error",
+        "checks": results,
+        "maintenance": _maintenance(),
+    }
     return _no_store(JsonResponse(body, status=200 if healthy else 503))
 
 

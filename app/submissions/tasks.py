@@ -49,7 +49,8 @@ def checksum_file(file_id: int) -> dict[str, object]:
     return {"id": file_id, "size": size, "sha256": record.sha256}
 
 
-@shared_task(name="submissions.tasks.checksum_pending_files")
+# It only reads and queues checksum_file (which waits out maintenance): it may run during one.
+@shared_task(name="submissions.tasks.checksum_pending_files", defer_in_maintenance=False)
 def checksum_pending_files() -> int:
     """Beat's periodic task: queue a checksum for files whose task was lost (worker crash).
     Files whose failure is recorded (``checksum_error``) are not retried."""

@@ -52,3 +52,42 @@ class HangingPeer:
         self._listener.close()
         self._thread.join(timeout=5)
         self.release()
+
+
+class PrivateRedis:
+    """A redis-server of the test's own on a free loopback port: for keys whose name is fixed by
+    a contract (``trudeploy:maintenance``), which the shared Redis would share with every other
+    test run on the machine. ``stop()`` terminates it."""
+
+    def __init__(self, directory: str) -> None:
+        import shutil
+        import subprocess
+        import time
+
+        import redis
+
+        binary = shutil.which("redis-server")
+        assert binary, "redis-server is not installed (apt-get install redis-server)"
+        self.port = free_port()
+        self._proc = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", directory],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.client = redis.Redis.from_url(self.url)
+        for _ in range(200):
+            try:
+                self.client.ping()
+                return
+            except redis.ConnectionError:
+                if self._proc.poll() is not None:
+                    break
+                time.sleep(0.05)
+        self.stop()
+        raise AssertionError(f"the private redis-server on port {self.port} did not start")
+
+    def stop(self) -> None:
+        self._proc.terminate()
+        self._proc.wait(timeout=10)

@@ -56,11 +56,14 @@ INSTALLED_APPS = [
 # The health middleware sits right after SecurityMiddleware: probes are answered before anything
 # that validates the Host header (CommonMiddleware, CSRF), so a load balancer probing by IP gets an
 # answer without its IP being in ALLOWED_HOSTS, and SECURE_REDIRECT_EXEMPT keeps them on plain HTTP.
+# Maintenance mode (the Redis key trudeploy:maintenance) refuses writes after CORS, before any
+# session, CSRF, auth or throttle work: see maintenance/middleware.py.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "health.middleware.HealthCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "maintenance.middleware.MaintenanceMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
