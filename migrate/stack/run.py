@@ -39,15 +39,18 @@ from migrate.stack.window import expected_window
 
 KIND = "stack"
 PHASES = ("bulk", "catch-up", "cutover")
-#: Test hook: comma-separated points (bulk, catch-up, cutover) where the run announces itself on
-#: stderr and sleeps, so a test can kill -9 it inside that phase. Unset in real runs.
+#: Test hook: comma-separated points (bulk, catch-up, cutover), each optionally `=SECONDS`
+#: (default 120), where the run announces itself on stderr and sleeps, so a test can kill -9 it
+#: in that phase or change a side under it. Unset in real runs.
 TEST_PAUSE_ENV = "TRUDEPLOY_STACK_TEST_PAUSE"
 
 
 def _pause(point: str) -> None:
-    if point in os.environ.get(TEST_PAUSE_ENV, "").split(","):
-        print(f"paused at {point}", file=sys.stderr, flush=True)
-        time.sleep(120)
+    for item in os.environ.get(TEST_PAUSE_ENV, "").split(","):
+        name, _, seconds = item.partition("=")
+        if name == point:
+            print(f"paused at {point}", file=sys.stderr, flush=True)
+            time.sleep(float(seconds or 120))
 
 
 @dataclass(frozen=True)

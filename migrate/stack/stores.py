@@ -7,12 +7,10 @@ Every PostgreSQL phase raises `migrate.postgres.errors.CopyError` on failure.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any, Protocol
 
 from migrate.journal import Journal
 from migrate.report import Report
-from migrate.stack.errors import StackInputError
 
 #: Every journal unit the online PostgreSQL copy records starts with this, beside the other stores'.
 PG_PREFIX = "pg:"
@@ -46,15 +44,10 @@ class Maintenance(Protocol):
     def leave(self, redis_url: str) -> None: ...
 
 
-def _module(name: str, what: str) -> Any:
-    try:
-        return importlib.import_module(name)
-    except ImportError as exc:
-        raise StackInputError(f"{what} is not available in this build ({exc})") from None
-
-
 def maintenance() -> Maintenance:
-    return _module("migrate.maintenance", "the app's maintenance switch (migrate.maintenance)")
+    import migrate.maintenance as switch
+
+    return switch  # type: ignore[return-value]
 
 
 def online_postgres(
