@@ -124,3 +124,39 @@ def second_database(second_cluster: str) -> Iterator[str]:
     yield second_cluster.rsplit("/", 1)[0] + "/migrate_target"
     with psycopg.connect(second_cluster, autocommit=True) as conn:
         conn.execute("DROP DATABASE IF EXISTS migrate_target WITH (FORCE)")
+
+
+LOGICAL = {"wal_level": "logical", "max_replication_slots": "4", "max_wal_senders": "4"}
+
+
+@pytest.fixture(scope="session")
+def logical_clusters() -> Iterator[tuple[str, str]]:
+    """Admin URLs of two fresh clusters with wal_level=logical (source side, target side), for
+    the online copy; started once per session, stopped and removed at its end."""
+    with (
+        cluster("pgonline-src-", FIRST_PORT + 100, LOGICAL) as source,
+        cluster("pgonline-dst-", FIRST_PORT + 200, LOGICAL) as target,
+    ):
+        yield source, target
+
+
+def _reset(admin: str, name: str) -> None:
+    with psycopg.connect(admin, autocommit=True) as conn:
+        for (slot,) in conn.execute("SELECT slot_name FROM pg_replication_slots").fetchall():
+            conn.execute("SELECT pg_drop_replication_slot(%s)", (slot,))
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def online_pair(logical_clusters: tuple[str, str]) -> Iterator[tuple[str, str]]:
+    """(source URL, target URL): empty databases on the two logical clusters, dropped after the
+    test together with every replication slot left on the source cluster."""
+    pairs = list(zip(logical_clusters, ("online_src", "online_dst"), strict=True))
+    for admin, name in pairs:
+        _reset(admin, name)
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {name}")
+    source, target = (admin.rsplit("/", 1)[0] + "/" + name for admin, name in pairs)
+    yield source, target
+    for admin, name in pairs:
+        _reset(admin, name)

@@ -13,6 +13,7 @@ Phases and what each leaves in the journal (names under the caller's unit prefix
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,7 +48,7 @@ from migrate.report import Report
 # pgoutput's Relation message spells it, and the (name, type oid) of every column it streams.
 _TABLES = f"""
 SELECT c.oid::regclass::text, n.nspname || '.' || c.relname,
-       COALESCE((SELECT json_agg(json_build_array(a.attname, a.atttypid) ORDER BY a.attnum)
+       COALESCE((SELECT json_agg(json_build_array(a.attname, a.atttypid::int8) ORDER BY a.attnum)
                    FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0
                     AND NOT a.attisdropped AND a.attgenerated = ''), '[]')
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -57,6 +58,8 @@ SELECT c.oid::regclass::text, n.nspname || '.' || c.relname,
  ORDER BY 1
 """
 
+# Test-only hook: seconds to hold the freeze before draining, so a kill -9 lands in the cutover.
+TEST_FREEZE_DELAY_ENV = "TRUDEPLOY_PG_TEST_FREEZE_DELAY"
 FLUSH_WAIT = 30.0  # seconds the source may take to flush WAL up to the freeze point
 
 
@@ -225,6 +228,7 @@ class OnlinePostgres:
 
     def drain(self, token: FreezeToken) -> None:
         """Apply every change committed before the freeze."""
+        time.sleep(float(os.environ.get(TEST_FREEZE_DELAY_ENV, "0") or 0))
         with self._timed("drain"), self._relaying() as relay:
             wait_flushed(relay.source, token.lsn, FLUSH_WAIT)
             relay.drain_to(token.lsn)
@@ -259,7 +263,7 @@ class OnlinePostgres:
     def unfreeze(self, token: FreezeToken, switched: bool) -> None:
         """After a switch, retire the source (see `freeze`); on rollback just release."""
         self._close_relay()
-        ended = unfreeze(token, switched)
+        ended = unfreeze(self.source, token, switched)
         self.report.timings["freeze_window"] = round(time.monotonic() - token.started, 3)
         self.report.stats["sessions_ended"] = len(ended)
         if switched:

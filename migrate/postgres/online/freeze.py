@@ -65,18 +65,21 @@ def freeze(source: PgUrl, tables: list[str], lock_timeout: float) -> FreezeToken
     return FreezeToken(lsn_int(lsn), time.monotonic(), conn, tables)
 
 
-def unfreeze(token: FreezeToken, switched: bool) -> list[int]:
+def unfreeze(source: PgUrl, token: FreezeToken, switched: bool) -> list[int]:
     """Release the freeze; after a switch, first retire the source (see the module docstring).
     Returns the pids of the sessions ended."""
     conn = token.conn
     try:
         ended: list[int] = []
         if switched:
-            conn.execute(
-                sql.SQL("ALTER DATABASE {} SET default_transaction_read_only = on").format(
-                    sql.Identifier(conn.info.dbname)
+            # Committed before any session is ended: one that reconnects at once must already
+            # start read-only, or it could queue on the locks and write once they are released.
+            with connect(source, autocommit=True) as admin:
+                admin.execute(
+                    sql.SQL("ALTER DATABASE {} SET default_transaction_read_only = on").format(
+                        sql.Identifier(admin.info.dbname)
+                    )
                 )
-            )
             rows = conn.execute(
                 "SELECT pid, pg_terminate_backend(pid, 5000) FROM pg_stat_activity "
                 "WHERE datname = current_database() AND pid <> pg_backend_pid() "

@@ -10,6 +10,7 @@ skipped.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 
@@ -21,6 +22,9 @@ from migrate.postgres.online.apply import Applier
 from migrate.postgres.online.decode import Begin, Commit, Message, decode
 from migrate.postgres.online.slot import Names, connect_admin, lsn_int, lsn_text
 
+# Test-only hook: seconds to sleep between a batch's target commit and the slot's advance, the
+# window where a kill -9 leaves the slot behind the target; resume must not apply it twice.
+TEST_DELAY_ENV = "TRUDEPLOY_PG_TEST_APPLY_DELAY"
 BATCH_CHANGES = 5000  # rows a peek may return; whole transactions always, so can be more
 
 
@@ -49,7 +53,7 @@ class Relay:
         self.names = names
         self.source = connect_admin(source)
         apply_verify_settings(self.source)  # text rendering of decoded values, as verified
-        self.target = connect(target)
+        self.target = connect(target, autocommit=True)  # transaction() blocks commit
         apply_verify_settings(self.target)
         with self.target.transaction():
             progress.ensure(self.target)
@@ -58,6 +62,7 @@ class Relay:
         self.applier = Applier(self.target, expected)
         self.seen_lsn = 0  # every commit before this was decoded (and applied)
         self.caught_up_at = time.monotonic()
+        self.delay = float(os.environ.get(TEST_DELAY_ENV, "0") or 0)
 
     def close(self) -> None:
         self.source.close()
@@ -96,6 +101,7 @@ class Relay:
                         self.applier.apply(message)
                 progress.record(self.target, self.names.slot, lsn_text(pending[-1].end_lsn))
             self.applied_lsn = pending[-1].end_lsn
+            time.sleep(self.delay)
         if self.applied_lsn:
             self._advance_slot()
         return len(peeked)
