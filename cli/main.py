@@ -15,6 +15,7 @@ app = typer.Typer(
 def _register() -> None:
     """Attach each command group; each module owns its own sub-app so this file stays wiring."""
     from cli import dev, live, plan, plan_all, validate
+    from cli.maintenance import maintenance_app
     from cli.migrate import migrate_app
 
     app.command("dev", help=dev.dev.__doc__)(dev.dev)
@@ -28,6 +29,7 @@ def _register() -> None:
     for command in (live.preview, live.up, live.destroy, live.outputs):
         app.command(command.__name__, help=command.__doc__)(command)
     app.add_typer(migrate_app, name="migrate")
+    app.add_typer(maintenance_app, name="maintenance")
 
 
 _register()

@@ -34,13 +34,17 @@ _TIMEOUT_SECONDS = 10.0
 
 
 class MaintenanceError(Exception):
-    """A bad URL or an unreachable Redis: one message naming the (redacted) URL."""
+    """Redis could not be asked: one message naming the (redacted) URL."""
+
+
+class MaintenanceInputError(MaintenanceError):
+    """A bad URL or Retry-After: nothing was sent."""
 
 
 def _client(redis_url: str) -> redis.Redis:
     parts = urlsplit(redis_url)
     if parts.scheme not in {"redis", "rediss"} or not parts.hostname:
-        raise MaintenanceError(
+        raise MaintenanceInputError(
             f"{redact(redis_url)!r} is not a Redis URL; expected redis://[user:pass@]host[:port]"
             "[/db] or rediss://... (TLS), the service's REDIS_URL"
         )
@@ -64,7 +68,7 @@ def enter(
 ) -> dict[str, Any]:
     """Turn maintenance on (or refresh it); the value written. Writes stop CACHE_SECONDS later."""
     if isinstance(retry_after, bool) or not isinstance(retry_after, int) or retry_after < 1:
-        raise MaintenanceError(
+        raise MaintenanceInputError(
             f"retry_after must be a whole number of seconds >= 1, not {retry_after!r}"
         )
     value = {

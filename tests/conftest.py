@@ -13,6 +13,8 @@ import psycopg
 import pytest
 import redis
 
+from tests.private_redis import PrivateRedis
+
 TEST_DATABASE_URL = os.environ.get(
     "TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
@@ -81,3 +83,13 @@ def redis_prefix(redis_url: str) -> Iterator[str]:
     keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
     if keys:
         client.delete(*keys)
+
+
+@pytest.fixture(scope="session")
+def private_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateRedis]:
+    """A redis-server of this session's own (tests/private_redis.py), stopped at the end."""
+    server = PrivateRedis(str(tmp_path_factory.mktemp("private-redis")))
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 
 import dj_database_url
 import pytest
-from app_helpers import HangingPeer, PrivateRedis, free_port
+from app_helpers import HangingPeer, free_port
 from django.db import connections
 from moto.server import ThreadedMotoServer
 
@@ -190,13 +190,3 @@ def cache_down(settings) -> None:
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
-
-
-@pytest.fixture(scope="session")
-def private_redis(tmp_path_factory) -> Iterator[PrivateRedis]:
-    """A redis-server of this session's own (see app_helpers.PrivateRedis)."""
-    server = PrivateRedis(str(tmp_path_factory.mktemp("private-redis")))
-    try:
-        yield server
-    finally:
-        server.stop()
