@@ -108,6 +108,7 @@ def test_kill_9_in_each_phase_then_resume(deployment, tmp_path, phase):
     try:
         proc = start_cli(*_files(source, target, tmp_path), env={**env, TEST_PAUSE_ENV: phase})
         kill_at(proc, phase)
+        assert maintenance.status(target.redis_url) is not None  # closed from the first write
         run_id = _run_id(env)
         time.sleep(0.5)  # the writer keeps writing to whichever side is open meanwhile
         done = cli(*_files(source, target, tmp_path), "--json", "--resume", run_id, env=env)
@@ -150,7 +151,7 @@ def test_a_writer_blocked_by_the_freeze_is_not_acknowledged_twice(deployment, tm
         with psycopg.connect(source.database_url, autocommit=True) as conn:
             try:
                 conn.execute("SELECT pg_sleep(0.1)")
-                conn.execute("INSERT INTO items (token, n) VALUES (gen_random_uuid(), 99)")
+                conn.execute("INSERT INTO items (token, n) VALUES (gen_random_uuid(), -99)")
                 results.append("acked")
             except psycopg.Error as exc:
                 results.append(type(exc).__name__)
@@ -167,5 +168,7 @@ def test_a_writer_blocked_by_the_freeze_is_not_acknowledged_twice(deployment, tm
     thread.join()
     assert json.loads(out)["status"] == "switched", summary(json.loads(out))
     with psycopg.connect(target.database_url) as conn:
-        landed = conn.execute("SELECT count(*) FROM items WHERE n = 99").fetchone()[0]
+        landed = conn.execute("SELECT count(*) FROM items WHERE n = -99").fetchone()[0]
     assert landed == (1 if results == ["acked"] else 0), results
+    with psycopg.connect(source.database_url) as conn:
+        assert conn.execute("SELECT count(*) FROM items WHERE n = -99").fetchone()[0] == landed
