@@ -58,5 +58,8 @@ class StackReport(Report):
         for error in self.errors:
             console.print(f"[bold red]error[/] {error}")
         colour = "green" if self.ok else "red"
+        if self.dry_run:
+            console.print(f"[bold {colour}]stack {self.status}[/]: dry run, nothing written")
+            return
         run = f"; run id [bold]{self.run_id}[/]" if self.run_id else ""
         console.print(f"[bold {colour}]stack {self.status}[/]{run}")

@@ -137,7 +137,9 @@ class Move:
         """Every store's refusals at once; nothing is written before all three pass."""
         refusals: list[str] = []
         try:
-            refusals += [f"postgres: {r}" for r in self.postgres().preflight()]
+            pg = self.postgres()
+            refusals += [f"postgres: {r}" for r in pg.preflight()]
+            self.report.preflight += [f"postgres: {note}" for note in pg.report.preflight]
         except (CopyError, PreflightError) as exc:
             refusals.append(f"postgres: {exc}")
         for side in (self.redis, self.storage):
@@ -355,8 +357,13 @@ def _plan(move: Move) -> StackReport:
     assert plan is not None
     keys = sum(plan.keys.values())
     cache = move.maintenance.CACHE_SECONDS
-    best = expected_window(cache_seconds=cache, redis_keys=keys, notifications=True, objects=0)
-    worst = expected_window(cache_seconds=cache, redis_keys=keys, notifications=False, objects=0)
+    objects = move.storage.count()
+    best = expected_window(
+        cache_seconds=cache, redis_keys=keys, notifications=True, objects=objects
+    )
+    worst = expected_window(
+        cache_seconds=cache, redis_keys=keys, notifications=False, objects=objects
+    )
     move.report.preflight += [
         "phases: bulk copy (source serving) -> catch-up -> cutover (source in maintenance, "
         "database frozen, last changes, verification) -> switch",

@@ -48,6 +48,11 @@ class StorageSide:
             return [], [f"storage: {exc}"]
         return [f"storage: {source.display} -> {target.display}"], []
 
+    def count(self) -> int:
+        """How many objects the source holds (a dry run's estimate of the second pass)."""
+        source, _ = open_sides(self.options(quiet=True))
+        return sum(1 for _ in source.list())
+
     def copy(self, journal: Journal, *, quiet: bool, again: bool) -> Report:
         """The bulk copy (`again` False) or the cutover's pass over what changed since."""
         opts = self.options(quiet=quiet, again=journal.run_id if again else None)

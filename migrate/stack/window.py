@@ -29,8 +29,7 @@ def expected_window(
         "maintenance flag reaches every web process": cache_seconds,
         "postgres freeze, drain, sequences, verification": FREEZE_AND_DRAIN_S,
         "redis keys written since the bulk copy": 0.1
-        if notifications
-        else 2 * redis_keys / RESCAN_KEYS_PER_S,
+        + (0 if notifications else 2 * redis_keys / RESCAN_KEYS_PER_S),
         "storage objects added since": 3 * max(1, -(-objects // 1000)) * LIST_PAGE_S,
     }
     return Estimate(round(sum(parts.values()), 1), parts)
