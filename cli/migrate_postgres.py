@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
+from rich.console import Console
+from rich.markup import escape
 
-from cli.migrate_run import run_and_exit
+from cli.migrate_run import REFUSED, run_and_exit
 from migrate.postgres.sizes import DEFAULT_CHUNK_BYTES, parse_size
 from migrate.postgres.timeouts import Timeouts
+
+if TYPE_CHECKING:
+    from migrate.report import Report
 
 
 def _size(text: str) -> int:
@@ -16,6 +22,23 @@ def _size(text: str) -> int:
         return parse_size(text)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
+
+
+def abort_and_exit(run: Callable[[], Report], *, json_out: bool) -> NoReturn:
+    """`--abort`: exit 0 once the run's slot and publication are gone, 2 on a bad run id."""
+    from migrate.postgres.errors import PreflightError
+
+    try:
+        report = run()
+    except PreflightError as exc:
+        Console(stderr=True).print(f"[bold red]{REFUSED}[/] {escape(str(exc))}", highlight=False)
+        raise typer.Exit(2) from None
+    if json_out:
+        typer.echo(report.to_json())
+    else:
+        dropped = ", ".join(report.stats.get("dropped", [])) or "nothing left to drop"
+        Console(stderr=True).print(f"[bold]{report.run_id} aborted[/]: dropped {dropped}")
+    raise typer.Exit(0)
 
 
 def postgres(
@@ -142,5 +165,7 @@ def postgres(
         extra = OnlineOptions(
             abort=abort, freeze_timeout=freeze_timeout, retire_source=not keep_source_writable
         )
+        if abort:
+            abort_and_exit(lambda: migrate_online(options, extra), json_out=json_out)
         run_and_exit(lambda: migrate_online(options, extra), PreflightError, json_out=json_out)
     run_and_exit(lambda: migrate(options), PreflightError, json_out=json_out)

@@ -8,7 +8,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from online_helpers import WRITER_SCHEMA, Writer, check_writes_landed, leftovers
-from pg_helpers import build_awkward, cli, fingerprint, report
+from pg_helpers import build_awkward, cli, fingerprint, journal_files, report, user_objects
 
 
 def prepare(source: str) -> None:
@@ -45,3 +45,17 @@ def test_online_copy_with_a_writer(online_pair: tuple[str, str], state_dir: Path
         pytest.raises(psycopg.errors.ReadOnlySqlTransaction),
     ):
         conn.execute("INSERT INTO app.ledger (n) VALUES (1)")
+
+
+def test_dry_run_and_bad_abort_write_nothing(online_pair: tuple[str, str], state_dir: Path) -> None:
+    source, target = online_pair
+    prepare(source)
+    done = cli("--online", "--dry-run", "--from", source, "--to", target, "--json")
+    result = report(done)
+    assert done.returncode == 0 and result["status"] == "planned", done.stderr
+    assert any(note.startswith("online: wal_level logical") for note in result["preflight"])
+    assert any(note.startswith("plan: ") for note in result["preflight"])
+    bad = cli("--online", "--abort", "postgres-nope", "--from", source, "--to", target)
+    assert bad.returncode == 2 and "no run 'postgres-nope'" in bad.stderr
+    assert leftovers(source, target) == {"slots": [], "publications": [], "progress": []}
+    assert user_objects(target) == 0 and journal_files(state_dir) == []

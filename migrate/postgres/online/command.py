@@ -11,13 +11,15 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from rich.console import Console
+
 from migrate.journal import Journal, JournalError
 from migrate.postgres.conn import identity, parse_url
 from migrate.postgres.errors import CopyError, PreflightError
 from migrate.postgres.online.engine import OnlinePostgres
 from migrate.postgres.online.preflight import collect
 from migrate.postgres.online.slot import Names
-from migrate.postgres.run import KIND, Options, _exclusive
+from migrate.postgres.run import KIND, Migration, Options, _exclusive
 from migrate.report import Report
 
 
@@ -84,10 +86,11 @@ def migrate_online(opts: Options, online_opts: OnlineOptions) -> Report:
     )
     if refusals:
         raise PreflightError("\n".join(f"- {r}" for r in refusals))
-    if opts.dry_run:
-        report = Report(KIND, "", source.redacted, target.redacted, dry_run=True)
-        report.preflight.append("online: wal_level, replication privilege, slots, keys: ok")
-        report.status = "planned"
+    if opts.dry_run:  # the plain copy's plan, after the online checks passed
+        report = Migration(opts).run()
+        report.preflight.insert(
+            0, "online: wal_level logical, REPLICATION privilege, a free slot, keys: ok"
+        )
         return report
     journal = _journal(opts)
     lock = _exclusive(journal)
@@ -95,7 +98,7 @@ def migrate_online(opts: Options, online_opts: OnlineOptions) -> Report:
     online = OnlinePostgres(opts, journal, unit_prefix="")
     try:
         journal.set_status("running")
-        _phases(online, journal, online_opts)
+        _phases(online, journal, online_opts, opts.quiet)
     except CopyError as exc:
         online.report.status = "failed"
         online.report.errors.append(f"{exc} (finish with --resume {journal.run_id})")
@@ -107,17 +110,23 @@ def migrate_online(opts: Options, online_opts: OnlineOptions) -> Report:
     return online.report
 
 
-def _phases(online: OnlinePostgres, journal: Journal, online_opts: OnlineOptions) -> None:
+def _phases(
+    online: OnlinePostgres, journal: Journal, online_opts: OnlineOptions, quiet: bool
+) -> None:
+    say = (lambda text: None) if quiet else Console(stderr=True).print
     if journal.is_done("online:switched"):
         online.cleanup()
         online.report.status = "verified"
         return
     online.bulk_copy()
-    lag = online.catch_up(online_opts.max_lag_bytes, online_opts.catch_up_timeout)
+    say(f"[cyan]online[/] bulk copy done; catching up from slot {online.names.slot}")
+    with Console(stderr=True, quiet=quiet).status("catching up"):
+        lag = online.catch_up(online_opts.max_lag_bytes, online_opts.catch_up_timeout)
     if not lag.caught_up:
         raise CopyError(
             f"catch-up: still {lag.bytes} bytes behind after {online_opts.catch_up_timeout}s"
         )
+    say(f"[cyan]online[/] caught up ({lag.changes_applied} changes applied); freezing writes")
     token = online.freeze(online_opts.freeze_timeout)
     switched = False
     try:
@@ -126,5 +135,9 @@ def _phases(online: OnlinePostgres, journal: Journal, online_opts: OnlineOptions
         switched = result.ok and online_opts.retire_source
     finally:
         online.unfreeze(token, switched)
+    say(
+        f"[cyan]online[/] writes were frozen {online.report.timings['freeze_window']} s; "
+        f"source {'retired (read-only)' if switched else 'writable again'}"
+    )
     if result.ok:
         online.cleanup()

@@ -19,7 +19,7 @@ import psycopg
 from migrate.postgres.conn import PgUrl, apply_verify_settings, connect
 from migrate.postgres.online import progress
 from migrate.postgres.online.apply import Applier
-from migrate.postgres.online.decode import Begin, Commit, Message, decode
+from migrate.postgres.online.decode import Begin, Commit, Message, Relation, decode
 from migrate.postgres.online.slot import Names, connect_admin, lsn_int, lsn_text
 
 # Test-only hook: seconds to sleep between a batch's target commit and the slot's advance, the
@@ -94,6 +94,12 @@ class Relay:
         target already held (a batch whose slot advance a crash cut off)."""
         peeked = self._peek(upto)
         pending = [t for t in peeked if t.end_lsn > self.applied_lsn]
+        for held in peeked[: len(peeked) - len(pending)]:
+            # pgoutput describes a relation once per peek, maybe in a transaction the target
+            # already holds: learn the description, skip the changes
+            for message in held.messages:
+                if isinstance(message, Relation):
+                    self.applier.apply(message)
         if pending:
             with self.target.transaction():
                 for transaction in pending:
