@@ -167,6 +167,10 @@ class StorageOutputs:
 
     bucket: pulumi.Output[str]
     region: pulumi.Output[str]
+    url: pulumi.Output[str]
+    """The bucket as `trudeploy migrate storage` names it: `s3://bucket`, `gs://bucket`,
+    `az://account/container` (the app keeps its objects at the bucket's root). Exported as
+    `storageUrl`, with the endpoint, region and keys below, so a move can reach this store."""
     endpoint_url: pulumi.Output[str] | None = None
     access_key_id: pulumi.Output[str] | None = None
     secret_access_key: pulumi.Output[str] | None = None

@@ -30,6 +30,7 @@ from components.contract import (
     RedisSpec,
     ServiceSpec,
     StackOutputs,
+    StorageOutputs,
     StorageSpec,
 )
 from components.external import external_postgres, external_redis
@@ -198,7 +199,25 @@ def export(outputs: StackOutputs) -> None:
     pulumi.export("databaseUrl", pulumi.Output.secret(outputs.postgres.url))
     pulumi.export("redisUrl", pulumi.Output.secret(outputs.redis.url))
     pulumi.export("bucket", outputs.storage.bucket)
+    export_storage(outputs.storage)
     pulumi.export("envKeys", outputs.env.keys())
+
+
+def export_storage(storage: StorageOutputs) -> None:
+    """What `trudeploy migrate storage` needs to reach this stack's bucket from inside its
+    network: the URL always; the endpoint where the provider's default does not apply (MinIO,
+    R2, an Azure account); the region for S3-compatible stores (`--from-region`/`--to-region`;
+    the other schemes refuse one); and keys, as secrets, where the store has no workload identity
+    (MinIO, Render's bucket-scoped IAM user, R2's token). The keys are what `migrate storage`
+    reads from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY for an s3:// side."""
+    pulumi.export("storageUrl", storage.url)
+    if storage.endpoint_url is not None:
+        pulumi.export("storageEndpoint", storage.endpoint_url.apply(lambda url: url.rstrip("/")))
+    if storage.backend == "s3":
+        pulumi.export("storageRegion", storage.region)
+    if storage.access_key_id is not None and storage.secret_access_key is not None:
+        pulumi.export("storageAccessKeyId", pulumi.Output.secret(storage.access_key_id))
+        pulumi.export("storageSecretAccessKey", pulumi.Output.secret(storage.secret_access_key))
 
 
 def run(transform: ChildTransform | None = None) -> None:

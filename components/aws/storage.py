@@ -131,6 +131,8 @@ class S3Bucket(Component):
                 opts=pulumi.ResourceOptions(depends_on=[logs.ready]),
             )
         self.outputs = StorageOutputs(
-            bucket=bucket.bucket, region=pulumi.Output.from_input(args.region)
+            bucket=bucket.bucket,
+            region=pulumi.Output.from_input(args.region),
+            url=pulumi.Output.concat("s3://", bucket.bucket),
         )
         self.done({"bucket": bucket.bucket, "arn": bucket.arn, "region": args.region})

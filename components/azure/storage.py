@@ -165,6 +165,7 @@ class BlobStorage(Component):
         self.outputs = StorageOutputs(
             bucket=self.container.name,
             region=pulumi.Output.from_input(args.location),
+            url=pulumi.Output.concat("az://", self.account.name, "/", self.container.name),
             endpoint_url=blob,
             backend=BACKEND,
             identity_client_id=args.identity_client_id,

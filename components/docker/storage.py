@@ -129,6 +129,7 @@ class MinioStorage(Component):
         self.outputs = StorageOutputs(
             bucket=ready.apply(lambda _: spec.bucket),
             region=pulumi.Output.from_input(REGION),
+            url=ready.apply(lambda _: f"s3://{spec.bucket}"),
             endpoint_url=pulumi.Output.format("http://{0}:9000", self.server.hostname),
             access_key_id=pulumi.Output.secret(
                 pulumi.Output.all(ready, app_key.result).apply(lambda v: v[1])

@@ -87,6 +87,7 @@ class GcsBucket(Component):
         self.outputs = StorageOutputs(
             bucket=self.bucket.name,
             region=pulumi.Output.from_input(args.location),
+            url=pulumi.Output.concat("gs://", self.bucket.name),
             backend=BACKEND,
         )
         self.done({"bucket": self.bucket.name, "url": self.bucket.url})

@@ -223,6 +223,7 @@ class MinioStorage(Component):
         self.outputs = StorageOutputs(
             bucket=ready,
             region=pulumi.Output.from_input(REGION),
+            url=pulumi.Output.concat("s3://", ready),
             endpoint_url=pulumi.Output.format(
                 "http://{0}.{1}.svc.cluster.local:{2}", NAME, ns.name, PORT
             ),
@@ -242,6 +243,7 @@ def external_object_store(
     return StorageOutputs(
         bucket=pulumi.Output.from_input(spec.bucket),
         region=pulumi.Output.from_input(str(store.get("region") or REGION)),
+        url=pulumi.Output.from_input(f"s3://{spec.bucket}"),
         endpoint_url=pulumi.Output.from_input(str(store["endpoint"])),
         access_key_id=pulumi.Output.secret(config.require_secret("objectStoreAccessKeyId")),
         secret_access_key=pulumi.Output.secret(config.require_secret("objectStoreSecretAccessKey")),

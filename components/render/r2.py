@@ -86,6 +86,7 @@ class R2Bucket(Component):
         self.outputs = StorageOutputs(
             bucket=bucket.name,
             region=pulumi.Output.from_input(REGION),
+            url=pulumi.Output.concat("s3://", bucket.name),
             endpoint_url=pulumi.Output.from_input(
                 f"https://{args.account_id}.r2.cloudflarestorage.com"
             ),

@@ -104,6 +104,7 @@ class S3Storage(Component):
         self.outputs = StorageOutputs(
             bucket=bucket.bucket,
             region=pulumi.Output.from_input(args.region),
+            url=pulumi.Output.concat("s3://", bucket.bucket),
             access_key_id=pulumi.Output.secret(key.id),
             secret_access_key=pulumi.Output.secret(key.secret),
         )
