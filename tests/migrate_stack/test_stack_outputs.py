@@ -83,3 +83,15 @@ def test_a_side_given_twice_or_not_at_all_is_refused(tmp_path):
     assert result.exit_code == 2
     assert "either --from STACK or --from-outputs FILE" in result.output
     assert "either --to STACK or --to-outputs FILE" in result.output
+
+
+def test_stacks_are_read_through_the_engine_and_refused_clearly_without_it(tmp_path):
+    runner = CliRunner()
+    env = {"TRUDEPLOY_STATE_DIR": str(tmp_path / "state"), "PATH": "/nonexistent", "COLUMNS": "300"}
+    unknown = runner.invoke(app, ["migrate", "stack", "--from", "nosuch", "--to", "prod"], env=env)
+    assert unknown.exit_code == 2
+    assert "Pulumi.nosuch.yaml: no such stack file" in unknown.output
+    no_cli = runner.invoke(app, ["migrate", "stack", "--from", "staging", "--to", "prod"], env=env)
+    assert no_cli.exit_code == 2
+    assert "the Pulumi CLI is not on PATH" in no_cli.output
+    assert not (tmp_path / "state").exists()
