@@ -148,3 +148,23 @@ def test_a_feed_created_but_never_started_is_not_trusted(redis_servers):
     feed = ChangeFeed(Endpoint(src.url, "s"), [0], {KEY})
     assert not feed.running
     assert not feed.barrier()
+
+
+def test_the_post_bulk_compare_finds_what_no_notification_names(redis_servers):
+    """A key the bulk copy left wrong (here: one the source never had) is not written on the
+    source, so no notification names it; the comparison after the bulk copy does."""
+    src, dst = redis_servers
+    _seed(src.client(), 50)
+    side = _side(src, dst)
+    side.start_feed()
+    dst.client().set("stray", "not on the source")
+    journal = Journal.create("stack", {"source": "s", "target": "t"})
+    with make_progress(quiet=True) as progress:
+        side.bulk(journal, progress)
+    changed = side.changed()
+    assert side.delta_method == "keyspace notifications"
+    assert changed[0] == {b"stray"}
+    side.copy_keys(0, changed[0])
+    assert _dump_all(src.client()) == _dump_all(dst.client())
+    side.close()
+    journal.close()
