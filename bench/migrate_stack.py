@@ -49,7 +49,7 @@ from tests.migrate_redis.conftest import RedisServer  # noqa: E402
 from tests.migrate_storage.conftest import MotoServer  # noqa: E402
 
 console = Console(stderr=True)
-ROW_BYTES = 230  # on-disk bytes per row of `items` below (heap + primary key), measured
+ROW_BYTES = 182  # on-disk bytes per row of `items` below (heap + primary key), measured at 1 GB
 LOGICAL = {"wal_level": "logical", "max_replication_slots": "8", "max_wal_senders": "8"}
 
 

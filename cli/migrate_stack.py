@@ -107,8 +107,10 @@ def stack_command(
 ) -> None:
     """Move a whole deployment (PostgreSQL online, Redis, object storage) to another stack, with
     writes paused only for the cutover."""
+    from migrate.stack.abort import abort_stack
     from migrate.stack.errors import StackInputError
-    from migrate.stack.run import StackOptions, abort_stack, migrate_stack
+    from migrate.stack.move import StackOptions
+    from migrate.stack.run import migrate_stack
 
     err = Console(stderr=True)
     try:

@@ -12,7 +12,7 @@ import psycopg
 import pytest
 
 from migrate import maintenance
-from migrate.stack.run import TEST_PAUSE_ENV
+from migrate.stack.move import TEST_PAUSE_ENV
 from tests.migrate_stack.stack_env import (
     Writer,
     cli,
