@@ -149,6 +149,9 @@ class Writer:
                 cache.set(f"w:{token}", i)
                 if i % 5 == 0:
                     s3.put_object(Bucket=side.bucket, Key=f"media/w/{token}", Body=token.encode())
+                if i % 7 == 0 and side.name == "src":  # the app deletes too
+                    cache.delete(f"cache:{i}")
+                    s3.delete_object(Bucket=side.bucket, Key=f"media/seed/{i % 20}.bin")
                 db.execute("INSERT INTO items (token, n) VALUES (%s, %s)", (token, i))
                 self.acked.append((side.name, token))
             except Exception as exc:  # a write refused by the freeze is not acknowledged
