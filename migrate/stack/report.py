@@ -40,8 +40,13 @@ class StackReport(Report):
         if self.timings:
             table = Table("phase", "seconds", title="Phases")
             for name, seconds in self.timings.items():
-                table.add_row(name, f"{seconds:.2f}")
+                table.add_row(name.removesuffix("_s"), f"{seconds:.2f}")
             console.print(table)
+        steps = self.stats.get("cutover_steps_s")
+        if steps:
+            console.print(
+                "cutover, stores at once: " + ", ".join(f"{k} {v:.2f} s" for k, v in steps.items())
+            )
         if self.write_unavailable_s is not None:
             console.print(f"write-unavailable window: [bold]{self.write_unavailable_s:.2f} s[/]")
         for name, section in self.sections.items():

@@ -73,8 +73,6 @@ def _execute(move: Move) -> StackReport:
     assert journal is not None
     move.report.run_id = journal.run_id
     move.report.preflight.append(f"run id {journal.run_id}")
-    if not move.opts.quiet:
-        move.report.show_preflight(move.console)
     if journal.is_done("stack:switched"):
         move.finish()
         return move.report
@@ -86,6 +84,8 @@ def _execute(move: Move) -> StackReport:
     else:
         # Notifications heard by the killed process are lost, and nobody listened in between.
         move.report.preflight.append("redis: a resumed move re-scans fingerprints at cutover")
+    if not move.opts.quiet:
+        move.report.show_preflight(move.console)
     steps: dict[str, Callable[[], None]] = {
         "bulk": move.bulk,
         "catch-up": move.catch_up,
