@@ -2,29 +2,37 @@
 
 from __future__ import annotations
 
+from migrate.postgres.conn import connect, parse_url
 from migrate.stack.move import Move
 from migrate.stack.report import StackReport
 from migrate.stack.window import expected_window
 
 
+def _database_bytes(url: str) -> int:
+    with connect(parse_url(url, "source databaseUrl")) as conn:
+        return int(conn.execute("SELECT pg_database_size(current_database())").fetchone()[0])
+
+
 def plan(move: Move) -> StackReport:
     """The phases and the window expected, with and without Redis keyspace notifications (a dry
     run does not change the source's config to find out which it will get)."""
-    plan = move.redis.plan
-    assert plan is not None
-    keys = sum(plan.keys.values())
-    cache = move.maintenance.CACHE_SECONDS
-    objects = move.storage.count()
-    best = expected_window(
-        cache_seconds=cache, redis_keys=keys, notifications=True, objects=objects
-    )
-    worst = expected_window(
-        cache_seconds=cache, redis_keys=keys, notifications=False, objects=objects
-    )
+    redis_plan = move.redis.plan
+    assert redis_plan is not None
+    sizes = {
+        "cache_seconds": move.maintenance.CACHE_SECONDS,
+        "database_bytes": _database_bytes(move.opts.source.database_url),
+        "redis_keys": sum(redis_plan.keys.values()),
+        "objects": move.storage.count(),
+    }
+    best = expected_window(**sizes, notifications=True)
+    worst = expected_window(**sizes, notifications=False)
     move.report.preflight += [
+        f"source: {sizes['database_bytes'] / 1e6:,.0f} MB of PostgreSQL, "
+        f"{sizes['redis_keys']:,} Redis keys, {sizes['objects']:,} objects",
         "phases: bulk copy (source serving) -> catch-up -> cutover (source in maintenance, "
-        "database frozen, last changes, verification) -> switch",
-        f"expected write-unavailable window: about {best.seconds} s ("
+        "database frozen; the stores' last changes and checks at once) -> switch",
+        f"expected write-unavailable window: about {best.seconds} s (flag cache "
+        f"{sizes['cache_seconds']} s + freeze and switch + the slowest of: "
         + "; ".join(f"{k} {v:.1f} s" for k, v in best.parts.items())
         + f"); about {worst.seconds} s if the source refuses keyspace notifications",
     ]
