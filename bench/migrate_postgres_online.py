@@ -6,8 +6,12 @@ the phases through the API the stack move uses, timing each:
 
 - catch-up throughput: a backlog of `--backlog` single-row UPDATE transactions committed on the
   source after the bulk copy, then the time `catch_up` takes to apply them (changes/s);
-- the freeze window: from the locks being granted to their release after verification, and, from
-  the writer's side (`--rate` writes/s throughout), the longest time one write waited.
+- the row-by-row verification before the cutover (`pre_verify`) and the pause it costs writers;
+- the freeze window: from the locks being granted to their release after the final checks, and,
+  from the writer's side (`--rate` writes/s throughout), the longest time one write waited.
+
+Source and target are two clusters, as across providers (on one cluster the source's WAL would
+also hold the target's writes, which decoding has to read through).
 
     .venv/bin/python bench/migrate_postgres_online.py [--size-mb 300] [--rate 10] [--backlog 20000]
 """
@@ -138,15 +142,15 @@ def main(
     backlog: int = typer.Option(20000, help="Single-row transactions queued for catch-up."),
     jobs: int = typer.Option(2, help="Copy/verify workers."),
 ) -> None:
-    cluster = Cluster()
+    # two servers, as across providers: the source's WAL holds only the source's changes
+    clusters = [Cluster(), Cluster()]
     state = Path(tempfile.mkdtemp(prefix="pgonline-bench-state-"))
     os.environ["TRUDEPLOY_STATE_DIR"] = str(state)
     try:
-        admin = cluster.url("postgres")
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute("CREATE DATABASE src")
-            conn.execute("CREATE DATABASE dst")
-        source, target = cluster.url("src"), cluster.url("dst")
+        for cluster, name in zip(clusters, ("src", "dst"), strict=True):
+            with psycopg.connect(cluster.url("postgres"), autocommit=True) as conn:
+                conn.execute(f"CREATE DATABASE {name}")
+        source, target = clusters[0].url("src"), clusters[1].url("dst")
         rows = size_mb * 1024 * 1024 // 150
         console.print(f"building a {size_mb} MB source ({rows:,} rows)")
         with psycopg.connect(source, autocommit=True) as conn:
@@ -182,6 +186,10 @@ def main(
         spent = time.monotonic() - start
         applied = lag.changes_applied - before
         timings["catch_up_backlog"] = spent
+        start = time.monotonic()
+        pre = online.pre_verify(10)
+        timings["pre_verify"] = time.monotonic() - start
+        online.catch_up(timeout=600)
         token = online.freeze(10)
         online.drain(token)
         result = online.finalize()
@@ -195,19 +203,21 @@ def main(
         worst = max((s for t, s in writer.latencies if t >= frozen_at - 1), default=0.0)
         out = {
             "source_bytes": size,
-            "verified": result.ok,
+            "verified": result.ok and pre.ok,
             "timings_s": {k: round(v, 3) for k, v in timings.items()},
             "phase_timings_s": online.report.timings,
             "backlog_changes": applied,
             "catch_up_changes_per_s": round(applied / spent) if spent else None,
             "freeze_window_s": online.report.timings.get("freeze_window"),
+            "pre_verify_pause_s": online.report.timings.get("pre_verify_pause"),
             "longest_write_wait_s": round(worst, 3),
             "writes_acknowledged": len(writer.latencies),
             "writes_refused_after_retire": writer.refused,
         }
         print(json.dumps(out, indent=2))
     finally:
-        cluster.stop()
+        for cluster in clusters:
+            cluster.stop()
         shutil.rmtree(state, ignore_errors=True)
 
 

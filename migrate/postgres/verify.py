@@ -46,8 +46,9 @@ ENUM_CASE_LABELS = 64  # enums with more labels enter the row hash as text
 class _Sessions:
     """One verification session per thread and side, closed together at the end."""
 
-    def __init__(self, source: PgUrl, target: PgUrl) -> None:
+    def __init__(self, source: PgUrl, target: PgUrl, snapshot: str | None = None) -> None:
         self.urls = {"source": source, "target": target}
+        self.snapshot = snapshot
         self.local = threading.local()
         self.opened: list[psycopg.Connection] = []
         self.lock = threading.Lock()
@@ -57,7 +58,13 @@ class _Sessions:
         if conn is None:
             url = self.urls[side]
             conn = connect_source(url) if side == "source" else connect(url)
-            conn.autocommit = True
+            if side == "source" and self.snapshot is not None:
+                # one transaction for the session's life, reading the given snapshot
+                conn.execute(
+                    sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(self.snapshot))
+                )
+            else:
+                conn.autocommit = True
             apply_verify_settings(conn)
             setattr(self.local, side, conn)
             with self.lock:
@@ -178,9 +185,12 @@ def verify(
     jobs: int,
     on_table: Callable[[], None] = lambda: None,
     ignore_schema: str | None = None,
+    snapshot: str | None = None,
 ) -> list[TableInfo]:
-    """Add every check to `report`; returns the tables it compared (for progress totals)."""
-    sessions = _Sessions(source, target)
+    """Add every check to `report`; returns the tables it compared (for progress totals).
+    `snapshot`: an exported snapshot every source session reads (the online copy verifies the
+    source as of the position the target was drained to)."""
+    sessions = _Sessions(source, target, snapshot)
     try:
         src = sessions.get("source")
         tgt = sessions.get("target")

@@ -65,10 +65,18 @@ def _cutover(engine: OnlinePostgres) -> bool:
     return ok
 
 
+@pytest.mark.parametrize("pre_verified", [False, True], ids=["verified-frozen", "pre-verified"])
 def test_row_changes_land_as_on_the_source(
-    online: OnlinePostgres, online_pair: tuple[str, str]
+    online: OnlinePostgres, online_pair: tuple[str, str], pre_verified: bool
 ) -> None:
+    """Every kind of change, verified inside the freeze, or verified row by row before it at a
+    consistent point (with more changes after that point) and only schema and sequences inside."""
     source, target = online_pair
+    if pre_verified:
+        _run(source, "UPDATE docs SET n = -1 WHERE id = 40", "DELETE FROM gone WHERE id = 20")
+        assert online.catch_up(timeout=30).caught_up
+        _run(source, "UPDATE docs SET n = -2 WHERE id = 41")  # for pre_verify's own drain
+        assert online.pre_verify(5).ok
     _run(
         source,
         # unchanged TOAST: body is not sent, and must not be overwritten with NULL
@@ -126,11 +134,15 @@ def test_new_table_stops_the_switch(online: OnlinePostgres, online_pair: tuple[s
         online.catch_up(timeout=30)
 
 
+@pytest.mark.parametrize("pre_verified", [False, True], ids=["verified-frozen", "pre-verified"])
 def test_schema_only_ddl_fails_verification(
-    online: OnlinePostgres, online_pair: tuple[str, str]
+    online: OnlinePostgres, online_pair: tuple[str, str], pre_verified: bool
 ) -> None:
-    """DDL that sends no change (an index) is caught by the final catalog comparison."""
+    """DDL that sends no change (an index) is caught by the final catalog comparison, also
+    when it comes after a passed row-by-row pre-verification."""
     source, _ = online_pair
+    if pre_verified:
+        assert online.pre_verify(5).ok
     _run(source, "CREATE INDEX docs_title_idx ON docs (title)")
     assert not _cutover(online)
     failed = [c.subject for c in online.report.failures]

@@ -9,7 +9,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from online_helpers import leftovers
-from pg_helpers import cli, journal_files, user_objects
+from pg_helpers import cli, fingerprint, journal_files, user_objects
 
 SHARED = "postgresql://postgres@127.0.0.1:5432/"
 
@@ -138,3 +138,50 @@ def test_every_refusal_at_once(
         "no free replication slot",
         "public.keyless",
     )
+
+
+@pytest.fixture
+def replication_role(online_pair: tuple[str, str]) -> Iterator[str]:
+    """A login role with REPLICATION, not superuser, owning the source's tables."""
+    source, _ = online_pair
+    with psycopg.connect(source, autocommit=True) as conn:
+        conn.execute("DROP ROLE IF EXISTS pgonline_rep")
+        conn.execute("CREATE ROLE pgonline_rep LOGIN REPLICATION")
+        conn.execute("GRANT CREATE ON SCHEMA public TO pgonline_rep")
+    yield "pgonline_rep"
+    with psycopg.connect(source, autocommit=True) as conn:
+        conn.execute("DROP OWNED BY pgonline_rep")
+        conn.execute("DROP ROLE pgonline_rep")
+
+
+def test_non_superuser_publishes_its_tables(
+    online_pair: tuple[str, str], replication_role: str, state_dir: Path
+) -> None:
+    """A role that is not superuser publishes the copied tables by name (FOR ALL TABLES needs
+    superuser); one that does not own the database cannot retire the source, so it is refused
+    unless the source is kept writable, and then the copy goes through."""
+    source, target = online_pair
+    rep = _with_user(source, replication_role)
+    _table(rep)
+    _table(
+        rep,
+        "CREATE TABLE parts (id int, at date, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);"
+        "CREATE TABLE parts_a PARTITION OF parts FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');"
+        "CREATE TABLE parts_b PARTITION OF parts DEFAULT;"
+        "INSERT INTO parts SELECT g, '2024-01-01'::date + g * 3 FROM generate_series(1, 300) g",
+    )
+    _refused(
+        rep,
+        target,
+        state_dir,
+        "must own the database and be a member of pg_signal_backend",
+        "lacks CREATE on its database",
+    )
+    with psycopg.connect(source, autocommit=True) as conn:
+        conn.execute(f"GRANT CREATE ON DATABASE online_src TO {replication_role}")
+    done = cli("--online", "--keep-source-writable", "--from", rep, "--to", target, "--json")
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr
+    assert fingerprint(target) == fingerprint(source)
+    assert leftovers(source, target) == {"slots": [], "publications": [], "progress": []}
+    with psycopg.connect(source, autocommit=True) as conn:
+        conn.execute("INSERT INTO items VALUES (11, 'still writable')")

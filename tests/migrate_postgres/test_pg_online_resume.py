@@ -103,7 +103,7 @@ PHASES = {
     ),
     "cutover": (
         {"TRUDEPLOY_PG_TEST_FREEZE_DELAY": "5"},
-        lambda state, source, target: _frozen(source),
+        lambda state, source, target: _journal_has(state, "online:verified") and _frozen(source),
     ),
 }
 

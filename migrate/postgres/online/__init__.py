@@ -13,8 +13,10 @@ How: a publication and a logical slot (pgoutput) on the source; the slot's expor
 the one the parallel copy (`migrate.postgres.run.Migration`) reads; then the changes after it
 are peeked from the slot, decoded (`decode`), applied (`apply`) batch by batch in target
 transactions that also record the applied position (`progress`), and only then is the slot
-advanced (`relay`). The cutover (`freeze`) locks the copied tables IN EXCLUSIVE MODE on the
-source, drains to the WAL position at that moment, sets sequences, verifies, and unfreezes.
+advanced (`relay`). Every row is verified before the cutover, at a consistent point taken under
+a pause of milliseconds (`pre_verify`). The cutover (`freeze`) locks the copied tables IN
+EXCLUSIVE MODE on the source, drains to the WAL position at that moment, sets sequences, checks
+schema and sequences, and unfreezes: its window does not grow with the data.
 
 API for an orchestrator (stable; `trudeploy migrate stack` calls it):
 
@@ -22,12 +24,15 @@ API for an orchestrator (stable; `trudeploy migrate stack` calls it):
     from migrate.postgres.run import Options
 
     online = OnlinePostgres(Options(source=URL, target=URL, jobs=4), journal, unit_prefix="pg:")
-    refusals: list[str] = online.preflight()      # reads only; [] when it may start
+    refusals: list[str] = online.preflight(retire_source=True)  # reads only; [] = may start
     online.bulk_copy()                              # resumable; CopyError on failure
     lag: Lag = online.catch_up(target_lag_bytes=1 << 20, timeout=600.0)
+    report: Report = online.pre_verify(lock_timeout=10.0)  # every row, writes go on; optional
+    lag = online.catch_up(...)                      # what came in meanwhile
     token: FreezeToken = online.freeze(lock_timeout=10.0)   # FreezeError: nothing held
     online.drain(token)
-    report: Report = online.finalize()              # report.ok: safe to switch
+    report: Report = online.finalize()              # report.ok: safe to switch; after a
+                                                    # passed pre_verify: schema + sequences only
     online.unfreeze(token, switched=report.ok)      # switched: source retired (read-only)
     online.cleanup()                                # after success: slot, publication dropped
     online.abort()                                  # give up: the same drops, any phase

@@ -64,6 +64,8 @@ class Applier:
         self.expected = expected
         self.relations: dict[int, Relation] = {}
         self.applied = 0
+        # statement text by its shape: composing it costs more than running it (bench)
+        self._statements: dict[tuple, str] = {}
 
     def _relation(self, relid: int) -> Relation:
         try:
@@ -96,42 +98,46 @@ class Applier:
         return sql.Identifier(relation.schema, relation.name)
 
     def _insert(self, relation: Relation, new: tuple[Value, ...]) -> None:
-        names = [c.name for c in relation.columns]
-        self.conn.execute(
-            sql.SQL("INSERT INTO {} ({}) OVERRIDING SYSTEM VALUE VALUES ({})").format(
-                self._table(relation),
-                sql.SQL(", ").join(map(sql.Identifier, names)),
-                sql.SQL(", ").join(sql.Placeholder() * len(names)),
-            ),
-            list(new),
-        )
+        key = ("insert", relation)
+        query = self._statements.get(key)
+        if query is None:
+            names = [c.name for c in relation.columns]
+            query = self._statements[key] = (
+                sql.SQL("INSERT INTO {} ({}) OVERRIDING SYSTEM VALUE VALUES ({})")
+                .format(
+                    self._table(relation),
+                    sql.SQL(", ").join(map(sql.Identifier, names)),
+                    sql.SQL(", ").join(sql.Placeholder() * len(names)),
+                )
+                .as_string(self.conn)
+            )
+        self.conn.execute(query, list(new))
 
     def _where(
         self, relation: Relation, old: tuple[Value, ...], full: bool
-    ) -> tuple[sql.Composable, list[Value]]:
-        """The condition naming the old row. Key columns compare with `=`; a FULL identity's
-        every column compares as text (json and others have no `=`), NULL matching NULL."""
-        terms: list[sql.Composable] = []
-        params: list[Value] = []
-        for column, value in zip(relation.columns, old, strict=True):
-            if value is UNCHANGED or not (full or column.is_key):
-                continue
-            name = sql.Identifier(column.name)
-            if full:
-                terms.append(sql.SQL("{}::text IS NOT DISTINCT FROM %s").format(name))
-            else:
-                terms.append(sql.SQL("{} = %s").format(name))
-            params.append(value)
-        if not terms:
+    ) -> tuple[tuple[bool, ...], list[Value]]:
+        """Which old-row columns name the row, and their values. Key columns compare with
+        `=`; a FULL identity's every column (but an unchanged TOAST one) compares as text
+        (json and others have no `=`), NULL matching NULL."""
+        used = tuple(
+            value is not UNCHANGED and (full or column.is_key)
+            for column, value in zip(relation.columns, old, strict=True)
+        )
+        if not any(used):
             raise Diverged(f"{relation.qualified}: a change with no key to find its row by")
-        where = sql.SQL(" AND ").join(terms)
+        return used, [v for v, u in zip(old, used, strict=True) if u]
+
+    def _where_sql(self, relation: Relation, used: tuple[bool, ...], full: bool) -> sql.Composable:
+        names = [sql.Identifier(c.name) for c, u in zip(relation.columns, used, strict=True) if u]
+        term = sql.SQL("{}::text IS NOT DISTINCT FROM %s" if full else "{} = %s")
+        where = sql.SQL(" AND ").join(term.format(n) for n in names)
         if full:  # duplicates are interchangeable: change exactly one of them, as the source did
             where = sql.SQL("ctid = (SELECT ctid FROM ONLY {} WHERE {} LIMIT 1)").format(
                 self._table(relation), where
             )
-        return where, params
+        return where
 
-    def _checked(self, relation: Relation, what: str, query: sql.Composable, params: list) -> None:
+    def _checked(self, relation: Relation, what: str, query: str, params: list) -> None:
         cur = self.conn.execute(query, params)
         if cur.rowcount != 1:
             raise Diverged(
@@ -143,23 +149,36 @@ class Applier:
         relation = self._relation(message.relid)
         full = message.old is not None and not message.old_is_key
         old = message.old if message.old is not None else message.new
-        where, where_params = self._where(relation, old, full)
-        changed = [
-            (c.name, v)
-            for c, v in zip(relation.columns, message.new, strict=True)
-            if v is not UNCHANGED
-        ]
-        query = sql.SQL("UPDATE ONLY {} SET {} WHERE {}").format(
-            self._table(relation),
-            sql.SQL(", ").join(sql.SQL("{} = %s").format(sql.Identifier(n)) for n, _ in changed),
-            where,
-        )
-        self._checked(relation, "UPDATE", query, [v for _, v in changed] + where_params)
+        used, where_params = self._where(relation, old, full)
+        changed = tuple(v is not UNCHANGED for v in message.new)
+        key = ("update", relation, full, used, changed)
+        query = self._statements.get(key)
+        if query is None:
+            names = [c.name for c, ch in zip(relation.columns, changed, strict=True) if ch]
+            query = self._statements[key] = (
+                sql.SQL("UPDATE ONLY {} SET {} WHERE {}")
+                .format(
+                    self._table(relation),
+                    sql.SQL(", ").join(sql.SQL("{} = %s").format(sql.Identifier(n)) for n in names),
+                    self._where_sql(relation, used, full),
+                )
+                .as_string(self.conn)
+            )
+        values = [v for v in message.new if v is not UNCHANGED]
+        self._checked(relation, "UPDATE", query, values + where_params)
 
     def _delete(self, message: Delete) -> None:
         relation = self._relation(message.relid)
-        where, params = self._where(relation, message.old, not message.old_is_key)
-        query = sql.SQL("DELETE FROM ONLY {} WHERE {}").format(self._table(relation), where)
+        full = not message.old_is_key
+        used, params = self._where(relation, message.old, full)
+        key = ("delete", relation, full, used)
+        query = self._statements.get(key)
+        if query is None:
+            query = self._statements[key] = (
+                sql.SQL("DELETE FROM ONLY {} WHERE {}")
+                .format(self._table(relation), self._where_sql(relation, used, full))
+                .as_string(self.conn)
+            )
         self._checked(relation, "DELETE", query, params)
 
     def _truncate(self, message: Truncate) -> None:

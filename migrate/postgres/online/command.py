@@ -83,6 +83,7 @@ def migrate_online(opts: Options, online_opts: OnlineOptions) -> Report:
         resuming=opts.resume is not None,
         allow_downgrade=opts.allow_downgrade,
         own_slot=own,
+        retire=online_opts.retire_source,
     )
     if refusals:
         raise PreflightError("\n".join(f"- {r}" for r in refusals))
@@ -126,6 +127,11 @@ def _phases(
         raise CopyError(
             f"catch-up: still {lag.bytes} bytes behind after {online_opts.catch_up_timeout}s"
         )
+    if not journal.is_done("online:verified"):
+        say("[cyan]online[/] caught up; verifying every row at a consistent point, writes go on")
+        if not online.pre_verify(online_opts.freeze_timeout).ok:
+            return
+        online.catch_up(online_opts.max_lag_bytes, online_opts.catch_up_timeout)
     say(f"[cyan]online[/] caught up ({lag.changes_applied} changes applied); freezing writes")
     token = online.freeze(online_opts.freeze_timeout)
     switched = False

@@ -4,9 +4,10 @@ Phases and what each leaves in the journal (names under the caller's unit prefix
   bulk_copy   publication + slot (`online:slot`), the copied tables' columns (`online:tables`),
               then the existing parallel copy's units, then `online:bulk`
   catch_up    nothing in the journal: the applied position lives on the target (`progress`)
+  pre_verify  every row compared at a consistent point, writes going on (`online:verified`)
   freeze      nothing durable: a crash releases the locks with the session
   drain       applies up to the freeze LSN
-  finalize    sequences, then verification of the frozen source against the target
+  finalize    sequences, then schema + sequences (all rows too without a pre_verify)
   unfreeze    `online:switched` when the source was retired
   cleanup     slot, publication and the target's progress schema dropped, `online:cleanup`
 """
@@ -24,7 +25,7 @@ from psycopg import sql
 from migrate.journal import Journal, Scoped
 from migrate.postgres import catalog, sequences
 from migrate.postgres.catalog import USER_NAMESPACE
-from migrate.postgres.conn import connect, connect_source, parse_url
+from migrate.postgres.conn import apply_verify_settings, connect, connect_source, parse_url
 from migrate.postgres.errors import CopyError
 from migrate.postgres.online import progress
 from migrate.postgres.online.apply import Diverged, SchemaChanged
@@ -38,10 +39,11 @@ from migrate.postgres.online.slot import (
     drop_publication,
     drop_slot,
     ensure_publication,
+    lsn_text,
 )
 from migrate.postgres.plan import Unit
 from migrate.postgres.run import KIND, Migration, Options
-from migrate.postgres.verify import verify
+from migrate.postgres.verify import schema_checks, verify
 from migrate.report import Report
 
 # The copied tables as the snapshot saw them: quoted name for statements, schema.name as
@@ -75,9 +77,10 @@ class OnlinePostgres:
         self.report = Report(KIND, journal.run_id, self.source.redacted, self.target.redacted)
         self._relay: Relay | None = None
 
-    def preflight(self) -> list[str]:
+    def preflight(self, retire_source: bool = True) -> list[str]:
         """Every refusal (see `online.preflight.collect`); [] when the copy may start. Reads
-        only: nothing is created on either server."""
+        only: nothing is created on either server. `retire_source`: whether `unfreeze` will be
+        called with switched=True (the role then needs the rights to retire the source)."""
         with self._timed("preflight"):
             return collect(
                 self.source,
@@ -85,6 +88,7 @@ class OnlinePostgres:
                 resuming=self.journal.get("plan") is not None,
                 allow_downgrade=self.opts.allow_downgrade,
                 own_slot=self.names.slot,
+                retire=retire_source,
             )
 
     @contextmanager
@@ -152,13 +156,16 @@ class OnlinePostgres:
             if not (self.journal.is_done("online:slot") and data_done):
                 if units:
                     self._restart_data(units)
-                drop_slot(self.source, self.names)
-                with connect_admin(self.source) as conn:
-                    superuser = conn.execute(
-                        "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"
-                    ).fetchone()[0]
-                    listed = None if superuser else [r[0] for r in conn.execute(_TABLES)]
-                    ensure_publication(conn, self.names.publication, listed)
+                try:
+                    drop_slot(self.source, self.names)
+                    with connect_admin(self.source) as conn:
+                        superuser = conn.execute(
+                            "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"
+                        ).fetchone()[0]
+                        listed = None if superuser else [r[0] for r in conn.execute(_TABLES)]
+                        ensure_publication(conn, self.names.publication, listed)
+                except psycopg.Error as exc:
+                    raise CopyError(f"--from: creating the publication: {exc}") from None
                 holder = SlotSnapshot(self.source, self.names.slot)
                 self._record_tables(holder.snapshot)
                 self.journal.mark_done("online:slot", {"consistent_lsn": holder.consistent_lsn})
@@ -234,10 +241,73 @@ class OnlinePostgres:
             relay.drain_to(token.lsn)
         self.report.stats["changes_applied"] = relay.applier.applied
 
+    def pre_verify(self, lock_timeout: float = 10.0) -> Report:
+        """The full row-by-row verification, before the cutover, so that the freeze need not
+        hold writes for a time that grows with the data. Writes pause for milliseconds: under
+        the freeze's locks a snapshot is exported and imported by a holder session, and the
+        WAL position noted; the locks are released, the target is drained to exactly that
+        position and compared with the source as of that snapshot, while the source keeps
+        serving writes. `finalize` then checks only what can change after it (schema,
+        sequences). Journaled: a resumed run need not repeat it."""
+        with self._timed("pre_verify"):
+            token = self.freeze(lock_timeout)
+            try:
+                snapshot = token.conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
+                holder = connect_source(self.source)
+                holder.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot)))
+                # the freeze's export ends with its transaction; the holder's lives on
+                snapshot = holder.execute("SELECT pg_export_snapshot()").fetchone()[0]
+            finally:
+                unfreeze(self.source, token, switched=False)
+            self.report.timings["pre_verify_pause"] = round(time.monotonic() - token.started, 3)
+            try:
+                with self._relaying() as relay:
+                    wait_flushed(relay.source, token.lsn, FLUSH_WAIT)
+                    relay.drain_to(token.lsn)
+                self.report.checks.clear()
+                verify(
+                    self.source,
+                    self.target,
+                    self.report,
+                    self.opts.jobs,
+                    ignore_schema=progress.SCHEMA,
+                    snapshot=snapshot,
+                )
+            finally:
+                holder.close()
+        # sequences are not transactional (a snapshot does not pin them) and the target's are
+        # set only at the cutover: `finalize` compares them
+        self.report.checks = [c for c in self.report.checks if c.check != "sequence"]
+        ok = not self.report.failures
+        self.journal.record(
+            "online:verified", "done" if ok else "failed", {"lsn": lsn_text(token.lsn)}
+        )
+        self.report.status = "verified" if ok else "mismatch"
+        return self.report
+
+    def _light_checks(self) -> None:
+        """Inside the freeze after a passed `pre_verify`: schema and sequences, which the
+        relay does not carry, compared again; rows were verified at the pre-verify position
+        and every change since came through the same exactly-once relay."""
+        self.report.checks = [
+            c for c in self.report.checks if c.check not in {"definitions", "sequence"}
+        ]
+        with connect_source(self.source) as src, connect(self.target, autocommit=True) as tgt:
+            apply_verify_settings(src)
+            self.report.checks.extend(schema_checks(src, tgt, progress.SCHEMA))
+            names = catalog.sequences(src)
+            theirs = set(catalog.sequences(tgt))
+            ours = sequences.read_values(src, names)
+            mine = sequences.read_values(tgt, [n for n in names if n in theirs])
+        for name in names:
+            self.report.add(name, "sequence", ours[name], mine.get(name))
+
     def finalize(self) -> Report:
-        """Sequences, then the full verification of the (frozen) source against the target.
-        The report's `ok` says whether switching is safe; a schema change seen while relaying
-        makes it not ok whatever the verification says."""
+        """Inside the freeze, after `drain`: sequences, then verification of the frozen source
+        against the target: schema and sequences only when `pre_verify` passed (the window
+        then does not grow with the data), else everything, rows included. The report's `ok`
+        says whether switching is safe; a schema change seen while relaying makes it not ok
+        whatever the verification says."""
         refused = self.journal.get("online:refused")
         if refused:
             self.report.status = "refused"
@@ -248,15 +318,18 @@ class OnlinePostgres:
                 values = sequences.read_values(conn, catalog.sequences(conn))
             with connect(self.target, autocommit=True) as conn:
                 sequences.write_values(conn, values)
-        self.report.checks.clear()
         with self._timed("verify"):
-            verify(
-                self.source,
-                self.target,
-                self.report,
-                self.opts.jobs,
-                ignore_schema=progress.SCHEMA,
-            )
+            if self.journal.is_done("online:verified"):
+                self._light_checks()
+            else:
+                self.report.checks.clear()
+                verify(
+                    self.source,
+                    self.target,
+                    self.report,
+                    self.opts.jobs,
+                    ignore_schema=progress.SCHEMA,
+                )
         self.report.status = "verified" if not self.report.failures else "mismatch"
         return self.report
 

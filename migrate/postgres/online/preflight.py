@@ -116,24 +116,58 @@ def unlogged(source: psycopg.Connection) -> list[str]:
 
 
 def publication_rights(source: psycopg.Connection) -> list[str]:
-    """FOR ALL TABLES needs superuser; otherwise the role must own every table it names."""
+    """FOR ALL TABLES needs superuser; otherwise the role must own every table it names, and
+    CREATE PUBLICATION needs CREATE on the database."""
     if source.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()[0]:
         return []
+    refusals = []
+    if not source.execute("SELECT has_database_privilege(current_database(), 'CREATE')").fetchone()[
+        0
+    ]:
+        refusals.append(
+            "--from role lacks CREATE on its database, which CREATE PUBLICATION needs; "
+            "GRANT CREATE ON DATABASE ... TO it"
+        )
     rows = source.execute(
         f"""SELECT c.oid::regclass::text FROM pg_class c
               JOIN pg_namespace n ON n.oid = c.relnamespace
              WHERE c.relkind IN ('r', 'p') AND {USER_NAMESPACE}
                AND NOT pg_has_role(c.relowner, 'USAGE') ORDER BY 1"""
     ).fetchall()
-    if not rows:
+    if rows:
+        refusals.append(
+            f"--from role may not publish {len(rows)} tables it does not own: "
+            f"{_listing([r[0] for r in rows])}; connect as their owner or a superuser"
+        )
+    return refusals
+
+
+def retire_rights(source: psycopg.Connection) -> list[str]:
+    """Retiring the source after the switch sets a default on its database (owner) and ends
+    other roles' sessions (pg_signal_backend)."""
+    owner, signal = source.execute(
+        "SELECT pg_has_role(d.datdba, 'USAGE') OR r.rolsuper, "
+        "pg_has_role('pg_signal_backend', 'USAGE') OR r.rolsuper "
+        "FROM pg_database d, pg_roles r "
+        "WHERE d.datname = current_database() AND r.rolname = current_user"
+    ).fetchone()
+    missing = [
+        what
+        for what, ok in (("own the database", owner), ("be a member of pg_signal_backend", signal))
+        if not ok
+    ]
+    if not missing:
         return []
     return [
-        f"--from role may not publish {len(rows)} tables it does not own: "
-        f"{_listing([r[0] for r in rows])}; connect as their owner or a superuser"
+        f"--from role must {' and '.join(missing)} to retire the source after the cutover "
+        "(read-only default, its sessions ended); grant that, or keep the source writable "
+        "(--keep-source-writable) and stop the app's writes yourself"
     ]
 
 
-def online_refusals(source: psycopg.Connection, own_slot: str | None = None) -> list[str]:
+def online_refusals(
+    source: psycopg.Connection, own_slot: str | None = None, retire: bool = True
+) -> list[str]:
     """Every online-specific refusal of the source; [] when it can be copied online."""
     try:
         return [
@@ -143,6 +177,7 @@ def online_refusals(source: psycopg.Connection, own_slot: str | None = None) -> 
             *replica_identity(source),
             *unlogged(source),
             *publication_rights(source),
+            *(retire_rights(source) if retire else []),
         ]
     except psycopg.Error as exc:
         raise PreflightError(f"--from: online preflight query failed: {exc}") from None
@@ -157,6 +192,7 @@ def collect(
     resuming: bool,
     allow_downgrade: bool = False,
     own_slot: str | None = None,
+    retire: bool = True,
 ) -> list[str]:
     """Every refusal of an online copy between these two databases: the online ones of the
     source, and the plain copy's checks (which stop at their first refusal). Reads only."""
@@ -168,9 +204,9 @@ def collect(
         try:
             target = connect(target_url, autocommit=True)
         except PreflightError as exc:
-            return [*online_refusals(source, own_slot), str(exc)]
+            return [*online_refusals(source, own_slot, retire), str(exc)]
         with target:
-            refusals = online_refusals(source, own_slot)
+            refusals = online_refusals(source, own_slot, retire)
             try:
                 run_preflight(
                     source,
