@@ -39,18 +39,28 @@ RootOption = Annotated[
     Path | None,
     typer.Option(help="Project directory holding Pulumi.yaml (with --stack)."),
 ]
+CaCertOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--redis-ca-cert",
+        help="PEM of the Redis instance's own CA (Memorystore), pinned for rediss://; with "
+        "--stack, the stack's redisCaCert output is used.",
+    ),
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
 
 
-def _stack_redis_url(stack: str, root: Path | None) -> str:
-    """The stack's `redisUrl` output, through the Automation API as `trudeploy outputs` does."""
+def _stack_redis(stack: str, root: Path | None) -> tuple[str, str | None]:
+    """The stack's `redisUrl` output and its `redisCaCert` where it has one, through the
+    Automation API as `trudeploy outputs` does."""
     from cli.live import _checked_file, _require_cli, _root
     from stacks import live
 
     where = _root(root)
     _checked_file(stack, where)
     _require_cli()
-    url = live.outputs(stack, where, show_secrets=True).get("redisUrl")
+    values = live.outputs(stack, where, show_secrets=True)
+    url = values.get("redisUrl")
     if not isinstance(url, str) or not url:
         raise fail(
             [
@@ -58,13 +68,23 @@ def _stack_redis_url(stack: str, root: Path | None) -> str:
                 f"{stack}`), or pass --redis-url"
             ]
         )
-    return url
+    ca_cert = values.get("redisCaCert")
+    return url, ca_cert if isinstance(ca_cert, str) and ca_cert else None
 
 
-def _redis_url(redis_url: str | None, stack: str | None, root: Path | None) -> str:
+def _redis(
+    redis_url: str | None, stack: str | None, root: Path | None, ca_file: Path | None
+) -> tuple[str, str | None]:
+    """The Redis URL and the CA to pin (or None) from the options."""
     if (redis_url is None) == (stack is None):
         raise fail(["give exactly one of --redis-url URL or --stack STACK"])
-    return redis_url if redis_url is not None else _stack_redis_url(stack or "", root)
+    url, ca_cert = (redis_url, None) if redis_url is not None else _stack_redis(stack or "", root)
+    if ca_file is not None:
+        try:
+            ca_cert = ca_file.read_text()
+        except OSError as exc:
+            raise fail([f"--redis-ca-cert {ca_file}: {exc.strerror}"]) from None
+    return url, ca_cert
 
 
 def _switch(action: Any) -> Any:
@@ -105,13 +125,14 @@ def on(
         int, typer.Option("--retry-after", min=1, help="Seconds clients are told to wait.")
     ] = 5,
     reason: Annotated[str, typer.Option("--reason", help="Why, for status.")] = "maintenance",
+    redis_ca_cert: CaCertOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Freeze writes: within CACHE_SECONDS every process refuses them (503, Retry-After)."""
     from migrate import maintenance
 
-    url = _redis_url(redis_url, stack, root)
-    value = _switch(lambda: maintenance.enter(url, run_id, retry_after, reason))
+    url, ca_cert = _redis(redis_url, stack, root, redis_ca_cert)
+    value = _switch(lambda: maintenance.enter(url, run_id, retry_after, reason, ca_cert=ca_cert))
     _emit(
         {"maintenance": "on", **value, "effective_within_s": maintenance.CACHE_SECONDS},
         as_json,
@@ -125,13 +146,14 @@ def off(
     redis_url: RedisUrlOption = None,
     stack: StackOption = None,
     root: RootOption = None,
+    redis_ca_cert: CaCertOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Lift the freeze: writes are admitted again within CACHE_SECONDS."""
     from migrate import maintenance
 
-    url = _redis_url(redis_url, stack, root)
-    was_on = _switch(lambda: maintenance.leave(url))
+    url, ca_cert = _redis(redis_url, stack, root, redis_ca_cert)
+    was_on = _switch(lambda: maintenance.leave(url, ca_cert=ca_cert))
     _emit(
         {"maintenance": "off", "was_on": was_on},
         as_json,
@@ -144,13 +166,14 @@ def status(
     redis_url: RedisUrlOption = None,
     stack: StackOption = None,
     root: RootOption = None,
+    redis_ca_cert: CaCertOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Whether writes are frozen, by whom and since when."""
     from migrate import maintenance
 
-    url = _redis_url(redis_url, stack, root)
-    value = _switch(lambda: maintenance.status(url))
+    url, ca_cert = _redis(redis_url, stack, root, redis_ca_cert)
+    value = _switch(lambda: maintenance.status(url, ca_cert=ca_cert))
     if value is None:
         _emit({"maintenance": "off"}, as_json, "maintenance off: writes are admitted")
         return

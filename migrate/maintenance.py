@@ -41,7 +41,7 @@ class MaintenanceInputError(MaintenanceError):
     """A bad URL or Retry-After: nothing was sent."""
 
 
-def _client(redis_url: str) -> redis.Redis:
+def _client(redis_url: str, ca_cert: str | None) -> redis.Redis:
     parts = urlsplit(redis_url)
     if parts.scheme not in {"redis", "rediss"} or not parts.hostname:
         raise MaintenanceInputError(
@@ -49,13 +49,31 @@ def _client(redis_url: str) -> redis.Redis:
             "[/db] or rediss://... (TLS), the service's REDIS_URL"
         )
     return redis.Redis.from_url(
-        redis_url, socket_connect_timeout=_TIMEOUT_SECONDS, socket_timeout=_TIMEOUT_SECONDS
+        redis_url,
+        socket_connect_timeout=_TIMEOUT_SECONDS,
+        socket_timeout=_TIMEOUT_SECONDS,
+        **_pinned(redis_url, ca_cert),
     )
 
 
-def _call(redis_url: str, action: str, command: Any) -> Any:
+def _pinned(redis_url: str, ca_cert: str | None) -> dict[str, Any]:
+    """TLS options that trust only `ca_cert` (a stack's `redisCaCert`: Memorystore signs its
+    certificate with a CA of the instance's own, naming the instance by IP in the common name,
+    so the hostname check is off once that CA is pinned, as the service does in
+    app/config/redis_tls.py)."""
+    if not ca_cert:
+        return {}
+    if not redis_url.startswith("rediss://"):
+        raise MaintenanceInputError("a CA certificate is only used over TLS: give a rediss:// URL")
+    return {"ssl_ca_data": ca_cert.replace("\\n", "\n"), "ssl_check_hostname": False}
+
+
+def _call(redis_url: str, ca_cert: str | None, action: str, command: Any) -> Any:
+    """One command on a connection closed afterwards (a cutover calls these a few times)."""
+    client = _client(redis_url, ca_cert)
     try:
-        return command(_client(redis_url))
+        with client:
+            return command(client)
     except redis.RedisError as exc:
         raise MaintenanceError(f"{action} at {redact(redis_url)}: {exc}") from exc
 
@@ -65,6 +83,8 @@ def enter(
     run_id: str,
     retry_after: int = DEFAULT_RETRY_AFTER,
     reason: str = "data migration",
+    *,
+    ca_cert: str | None = None,
 ) -> dict[str, Any]:
     """Turn maintenance on (or refresh it); the value written. Writes stop CACHE_SECONDS later."""
     if isinstance(retry_after, bool) or not isinstance(retry_after, int) or retry_after < 1:
@@ -77,20 +97,25 @@ def enter(
         "retry_after": retry_after,
         "reason": reason,
     }
-    _call(redis_url, "entering maintenance", lambda client: client.set(KEY, json.dumps(value)))
+    _call(
+        redis_url,
+        ca_cert,
+        "entering maintenance",
+        lambda client: client.set(KEY, json.dumps(value)),
+    )
     return value
 
 
-def leave(redis_url: str) -> bool:
+def leave(redis_url: str, *, ca_cert: str | None = None) -> bool:
     """Turn maintenance off; whether it was on. Writes resume within CACHE_SECONDS."""
-    return bool(_call(redis_url, "leaving maintenance", lambda client: client.delete(KEY)))
+    return bool(_call(redis_url, ca_cert, "leaving maintenance", lambda client: client.delete(KEY)))
 
 
-def status(redis_url: str) -> dict[str, Any] | None:
+def status(redis_url: str, *, ca_cert: str | None = None) -> dict[str, Any] | None:
     """The value while maintenance is on, else None. A value that is not the contract's JSON
     still means on (the service treats it so): it comes back as the service reads it (the
     default Retry-After where it has none usable), with ``malformed`` holding the raw text."""
-    raw = _call(redis_url, "reading maintenance", lambda client: client.get(KEY))
+    raw = _call(redis_url, ca_cert, "reading maintenance", lambda client: client.get(KEY))
     if raw is None:
         return None
     text = raw.decode("utf-8", "replace")

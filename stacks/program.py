@@ -198,6 +198,9 @@ def export(outputs: StackOutputs) -> None:
     pulumi.export("postgresDatabase", outputs.postgres.database)
     pulumi.export("databaseUrl", pulumi.Output.secret(outputs.postgres.url))
     pulumi.export("redisUrl", pulumi.Output.secret(outputs.redis.url))
+    if outputs.redis.ca_cert is not None:
+        # The instance's own CA (Memorystore): a client of redisUrl must pin it, the move too.
+        pulumi.export("redisCaCert", outputs.redis.ca_cert)
     pulumi.export("bucket", outputs.storage.bucket)
     export_storage(outputs.storage)
     pulumi.export("envKeys", outputs.env.keys())

@@ -51,6 +51,8 @@ class Maintenance:
     run_id: str = ""
     since: float | None = None
     reason: str = ""
+    malformed: bool = False
+    """The key holds no JSON object: on, with the defaults."""
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -73,14 +75,10 @@ def parse(raw: bytes) -> Maintenance:
     """The flag's value; anything malformed still means ON (see the module docstring)."""
     try:
         value = json.loads(raw)
-        if not isinstance(value, dict):
-            raise ValueError("not a JSON object")
-    except ValueError as exc:
-        logger.warning(
-            "maintenance key holds no JSON object; maintenance is on with defaults",
-            extra={"key": KEY, "error": str(exc)[:200]},
-        )
-        return Maintenance(retry_after=DEFAULT_RETRY_AFTER)
+    except ValueError:
+        value = None
+    if not isinstance(value, dict):
+        return Maintenance(retry_after=DEFAULT_RETRY_AFTER, malformed=True)
     retry_after = value.get("retry_after")
     if isinstance(retry_after, bool) or not isinstance(retry_after, int) or retry_after < 1:
         retry_after = DEFAULT_RETRY_AFTER
@@ -102,7 +100,9 @@ class _Reader:
         self._lock = threading.Lock()
         self._clients: dict[str, redis.Redis] = {}
         # (url it was read from, monotonic time the read was sent, Maintenance | None | error)
-        self._last: tuple[str, float, Maintenance | FlagUnreadable | None] | None = None
+        self._last: tuple[str, float, Maintenance | redis.RedisError | None] | None = None
+        # The malformed value last warned about: one log line per bad value, not per re-read.
+        self._warned: bytes | None = None
 
     def _client(self, url: str) -> redis.Redis:
         client = self._clients.get(url)
@@ -127,13 +127,22 @@ class _Reader:
                 sent = time.monotonic()
                 try:
                     raw = self._client(url).get(KEY)
-                    state: Maintenance | FlagUnreadable | None = None if raw is None else parse(raw)
+                    state: Maintenance | redis.RedisError | None = (
+                        None if raw is None else parse(raw)
+                    )
+                    if isinstance(state, Maintenance) and state.malformed and raw != self._warned:
+                        self._warned = raw
+                        logger.warning(
+                            "maintenance key holds no JSON object; maintenance is on with defaults",
+                            extra={"key": KEY, "value": raw[:100].decode("utf-8", "replace")},
+                        )
                 except redis.RedisError as exc:
-                    state = FlagUnreadable(exc)
+                    state = exc
                 self._last = last = (url, sent, state)
         state = last[2]
-        if isinstance(state, FlagUnreadable):
-            raise state
+        if isinstance(state, redis.RedisError):
+            # a new exception each time: re-raising one instance would grow its traceback
+            raise FlagUnreadable(state)
         return state
 
     def forget(self) -> None:

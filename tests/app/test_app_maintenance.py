@@ -167,3 +167,13 @@ def test_the_switch_reports_and_refuses_clearly(private_redis):
     with pytest.raises(maintenance.MaintenanceError) as refused:
         maintenance.status(dead)
     assert "127.0.0.1" in str(refused.value) and "hunter2" not in str(refused.value)
+
+
+def test_a_malformed_value_is_logged_once_not_per_read(switch, private_redis, author_api, caplog):
+    private_redis.client.set(maintenance.KEY, b"1")
+    for _ in range(2):
+        _assert_maintenance_503(author_api.post(SUBMISSIONS, {"title": "x"}, format="json"), 5)
+        _after_the_cache()
+    warnings = [r for r in caplog.records if r.getMessage().startswith("maintenance key holds")]
+    assert len(warnings) == 1
+    assert warnings[0].value == "1"

@@ -87,3 +87,15 @@ def test_the_worker_defers_writing_tasks_until_maintenance_ends(service_env, sta
         lambda: sum(r["message"] == "checksummed" for r in _records(log)) == 2,
         "both queued checksums to run once each",
     )
+
+
+def test_the_services_sessions_carry_its_application_name(service_env):
+    """So a cutover can wait, in pg_stat_activity, for writes admitted before the freeze."""
+    name = manage_shell(
+        "from django.db import connection\n"
+        "with connection.cursor() as c:\n"
+        "    c.execute(\"SELECT current_setting('application_name')\")\n"
+        "    print(c.fetchone()[0])",
+        service_env,
+    )
+    assert name == "trudeploy-app"

@@ -34,6 +34,8 @@ assert cache.get("ca-probe") == "ok"
 with celery_app.connection_for_write() as conn:
     conn.ensure_connection(max_retries=1)
     conn.default_channel.client.ping()
+from maintenance import flag
+assert flag.current() is None  # the maintenance flag is read over the same pinned TLS
 print("connected")
 """
 
@@ -181,3 +183,25 @@ def test_a_ca_without_tls_is_a_configuration_error(tls_redis):
     result = run_app(env=_env("redis://127.0.0.1:6379/0", REDIS_CA_CERT=ca.pem()), code="")
     assert result.returncode != 0
     assert "REDIS_CA_CERT" in result.stderr.strip().splitlines()[-1]
+
+
+def test_the_maintenance_switch_pins_the_instance_ca(tls_redis, tmp_path):
+    """`trudeploy maintenance` and migrate.maintenance reach such a Redis with the stack's
+    redisCaCert, and are refused without it."""
+    from typer.testing import CliRunner
+
+    from cli.main import app
+    from migrate import maintenance
+
+    url, ca = tls_redis
+    with pytest.raises(maintenance.MaintenanceError, match="certificate verify failed"):
+        maintenance.status(url)
+    maintenance.enter(url, "tls-run", ca_cert=ca.pem())
+    assert maintenance.status(url, ca_cert=ca.pem())["run_id"] == "tls-run"
+    pem = tmp_path / "ca.pem"
+    pem.write_text(ca.pem())
+    off = CliRunner().invoke(
+        app, ["maintenance", "off", "--redis-url", url, "--redis-ca-cert", str(pem), "--json"]
+    )
+    assert off.exit_code == 0, off.output
+    assert maintenance.status(url, ca_cert=ca.pem()) is None

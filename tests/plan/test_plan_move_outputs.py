@@ -58,6 +58,17 @@ def test_the_connection_urls_are_secret_outputs(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", list(EXPECTED))
+def test_a_redis_with_its_own_ca_exports_it(name: str) -> None:
+    """Memorystore (gcp) signs with a CA of the instance's own: a move must pin it to reach
+    redisUrl, so it is exported (a certificate, not a secret); nowhere else."""
+    ca = plan_of(name).outputs.get("redisCaCert")
+    if name == "prod-gcp":
+        assert ca.startswith("-----BEGIN CERTIFICATE-----\n")
+    else:
+        assert ca is None
+
+
+@pytest.mark.parametrize("name", list(EXPECTED))
 def test_storage_outputs_are_what_migrate_storage_takes(name: str) -> None:
     scheme, extra, endpoint = EXPECTED[name]
     outputs = plan_of(name).outputs

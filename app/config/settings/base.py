@@ -96,6 +96,7 @@ TEMPLATES = [
 
 # --- Database: DATABASE_URL, or SQLite beside the code -------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL")
+DATABASE_APPLICATION_NAME = "trudeploy-app"
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
@@ -106,6 +107,9 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A dead database must fail a readiness probe in seconds, not hang it.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    # The service's sessions name themselves, so a cutover can tell when the writes admitted
+    # before maintenance began have finished (pg_stat_activity.application_name; docs/service.md).
+    DATABASES["default"]["OPTIONS"].setdefault("application_name", DATABASE_APPLICATION_NAME)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and sessions: Redis when REDIS_URL is set, else local memory --------------------------
