@@ -18,7 +18,7 @@ from migrate.stack.move import KIND, Failed, Move, StackOptions, describe
 from migrate.stack.plan import plan
 from migrate.stack.report import StackReport
 
-PHASES = ("bulk", "catch-up", "cutover")
+PHASES = ("bulk", "catch-up", "verify", "cutover")
 
 
 def exclusive(journal: Journal) -> IO[str]:
@@ -89,6 +89,7 @@ def _execute(move: Move) -> StackReport:
     steps: dict[str, Callable[[], None]] = {
         "bulk": move.bulk,
         "catch-up": move.catch_up,
+        "verify": move.verify,
         "cutover": move.cutover,
     }
     try:

@@ -71,9 +71,10 @@ def test_a_failed_verification_rolls_back(deployment, tmp_path):
         assert proc.stderr is not None
         for line in proc.stderr:
             if "paused at cutover" in line:
-                # the target diverges while the source is frozen: verification must catch it
+                # the target's schema diverges while the source is frozen (rows were verified
+                # before the cutover; the cutover checks schema and sequences): caught
                 with psycopg.connect(target.database_url) as conn:
-                    conn.execute("UPDATE items SET n = -1 WHERE id = 7")
+                    conn.execute("CREATE INDEX stray ON items (n)")
                 break
         out, _ = proc.communicate(timeout=300)
     finally:
@@ -101,7 +102,7 @@ def test_a_failing_switch_command_rolls_back(deployment, tmp_path):
     assert maintenance.status(target.redis_url) is not None
 
 
-@pytest.mark.parametrize("phase", ["bulk", "catch-up", "cutover"])
+@pytest.mark.parametrize("phase", ["bulk", "catch-up", "verify", "cutover"])
 def test_kill_9_in_each_phase_then_resume(deployment, tmp_path, phase):
     source, target, env = deployment
     writer = Writer([source, target]).start()
@@ -172,3 +173,25 @@ def test_a_writer_blocked_by_the_freeze_is_not_acknowledged_twice(deployment, tm
     assert landed == (1 if results == ["acked"] else 0), results
     with psycopg.connect(source.database_url) as conn:
         assert conn.execute("SELECT count(*) FROM items WHERE n = -99").fetchone()[0] == landed
+
+
+def test_rows_that_differ_before_the_cutover_stop_the_move_with_the_source_serving(
+    deployment, tmp_path
+):
+    source, target, env = deployment
+    proc = start_cli(*_files(source, target, tmp_path), "--json",
+                     env={**env, TEST_PAUSE_ENV: "verify=2"})  # fmt: skip
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        if "paused at verify" in line:
+            with psycopg.connect(target.database_url) as conn:
+                conn.execute("UPDATE items SET n = -1 WHERE id = 7")
+            break
+    out, _ = proc.communicate(timeout=300)
+    report = json.loads(out)
+    assert proc.returncode == 1, summary(report)
+    assert report["status"] == "failed"
+    assert any("verification before the cutover" in e for e in report["errors"])
+    assert any(not c["ok"] for c in report["sections"]["postgres"]["checks"])
+    assert maintenance.status(source.redis_url) is None  # never closed: writes went on
+    assert maintenance.status(target.redis_url) is not None

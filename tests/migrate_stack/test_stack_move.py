@@ -69,7 +69,7 @@ def test_move_with_a_writer_throughout(deployment, tmp_path):
     assert done.returncode == 0, summary(report) + done.stderr[-2000:]
     assert report["status"] == "switched"
     assert set(report["sections"]) >= {"postgres", "redis", "storage"}
-    assert {"bulk_s", "catch-up_s", "cutover_s"} <= set(report["timings"])
+    assert {"bulk_s", "catch-up_s", "verify_s", "cutover_s"} <= set(report["timings"])
     assert report["write_unavailable_s"] > 0
     assert_moved(source, target, writer)
     assert any(side == "src" for side, _ in writer.acked)
