@@ -7,17 +7,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-#: Freeze, drain the last changes, sequences, switch: measured 0.1-0.3 s on loopback; rounded up
-#: for a provider across a network.
-FIXED_S = 0.5
-#: The final PostgreSQL verification hashes every row of the frozen source and the target:
-#: measured 808 MB in 3.2 s on 2 shared cores (bench/migrate_stack.py).
-VERIFY_BYTES_PER_S = 250e6
-#: One object listing page (1,000 keys) of an S3-compatible store; the storage pass lists each
-#: side (source, target, and the target again for its report).
+#: Freeze and switch: measured 0.01-0.1 s on loopback (bench/migrate_stack.py, docs/benchmarks.md).
+FIXED_S = 0.2
+#: PostgreSQL inside the freeze: drain, sequences, schema and sequence checks (the rows were
+#: verified before the cutover): measured 0.52 s at 107 MB and 0.56 s at 1,019 MB.
+POSTGRES_S = 0.6
+#: Redis inside the freeze with notifications: the barrier, the keys written since, their check:
+#: measured 0.10-0.18 s.
+REDIS_S = 0.2
+#: The storage pass: sessions and bucket checks (measured 0.67-0.78 s with 200 objects), plus one
+#: listing page (1,000 keys) per side and the target's again for its report.
+STORAGE_S = 0.6
 LIST_PAGE_S = 0.1
 #: Keys fingerprinted per second per side by the re-scan (Lua SHA-1 over DUMP, batches of 500).
 RESCAN_KEYS_PER_S = 50_000
+#: The verification before the cutover (outside the window): measured 1,019 MB in 5.0 s.
+VERIFY_BYTES_PER_S = 200e6
 
 
 @dataclass(frozen=True)
@@ -29,16 +34,21 @@ class Estimate:
 def expected_window(
     *,
     cache_seconds: float,
-    database_bytes: int,
     redis_keys: int,
     notifications: bool,
     objects: int,
 ) -> Estimate:
+    """The window does not depend on the database's size: its rows are verified before."""
     parts = {
-        "postgres drain, sequences, verification": database_bytes / VERIFY_BYTES_PER_S,
-        "redis keys written since the bulk copy": 0.1
+        "postgres drain, sequences, schema": POSTGRES_S,
+        "redis keys written since the bulk copy": REDIS_S
         + (0 if notifications else 2 * redis_keys / RESCAN_KEYS_PER_S),
-        "storage objects added since": 3 * max(1, -(-objects // 1000)) * LIST_PAGE_S,
+        "storage objects added since": STORAGE_S + 3 * max(1, -(-objects // 1000)) * LIST_PAGE_S,
     }
     seconds = cache_seconds + FIXED_S + max(parts.values())
     return Estimate(round(seconds, 1), {k: round(v, 1) for k, v in parts.items()})
+
+
+def verify_seconds(database_bytes: int) -> float:
+    """How long the verification before the cutover should take (the source serving)."""
+    return round(database_bytes / VERIFY_BYTES_PER_S, 1)
