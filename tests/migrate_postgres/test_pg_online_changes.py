@@ -13,7 +13,7 @@ from pg_helpers import fingerprint
 
 from migrate.journal import Journal
 from migrate.postgres.errors import CopyError
-from migrate.postgres.online import OnlinePostgres
+from migrate.postgres.online import FreezeError, OnlinePostgres
 from migrate.postgres.run import Options
 
 SCHEMA = """
@@ -147,3 +147,19 @@ def test_schema_only_ddl_fails_verification(
     assert not _cutover(online)
     failed = [c.subject for c in online.report.failures]
     assert "indexes" in failed
+
+
+def test_freeze_bounded_by_lock_timeout(
+    online: OnlinePostgres, online_pair: tuple[str, str]
+) -> None:
+    """A transaction still writing when the freeze comes makes it fail after the lock timeout,
+    holding nothing: other writers go on at once."""
+    source, _ = online_pair
+    with psycopg.connect(source) as busy:
+        busy.execute("INSERT INTO gone VALUES (500)")  # open, uncommitted: holds ROW EXCLUSIVE
+        with pytest.raises(FreezeError, match=r"not all locked within 0.5s"):
+            online.freeze(0.5)
+        with psycopg.connect(source, autocommit=True) as other:
+            other.execute("SET lock_timeout = '2s'")
+            other.execute("INSERT INTO docs (id) VALUES (4000)")
+        busy.rollback()

@@ -29,6 +29,7 @@ from migrate.postgres.conn import apply_verify_settings, connect, connect_source
 from migrate.postgres.errors import CopyError
 from migrate.postgres.online import progress
 from migrate.postgres.online.apply import Diverged, SchemaChanged
+from migrate.postgres.online.decode import DecodeError
 from migrate.postgres.online.freeze import FreezeToken, freeze, unfreeze
 from migrate.postgres.online.preflight import collect
 from migrate.postgres.online.relay import Lag, Relay, wait_flushed
@@ -206,7 +207,7 @@ class OnlinePostgres:
             self.journal.record("online:refused", "done", {"reason": str(exc)})
             self._close_relay()
             raise CopyError(f"not switching: {exc}") from None
-        except psycopg.Error as exc:
+        except (psycopg.Error, DecodeError) as exc:
             self._close_relay()
             raise CopyError(f"relaying changes: {str(exc).strip()}") from None
 

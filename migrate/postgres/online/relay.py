@@ -6,6 +6,9 @@ last one's end LSN (`progress`), and only after that commit is the slot advanced
 anywhere leaves the target either with the batch and its position, or with neither; transactions
 the slot hands out again but the target already holds are recognised by their end LSN and
 skipped.
+
+A peek returns whole transactions (pgoutput protocol 1 streams none in progress), so one source
+transaction of millions of rows is held in memory at once; batches stop after `BATCH_CHANGES`.
 """
 
 from __future__ import annotations
