@@ -200,8 +200,16 @@ class Move:
         if self.journal.get("stack:switch-started") is not None:
             # A run killed mid-switch: close the target again before copying into it.
             self.maintenance.enter(self.opts.target.redis_url, self.journal.run_id)
-        self.unavailable_since = time.perf_counter()
-        self.journal.record("stack:source-maintenance", "entering", {"at": time.time()})
+        # A cutover resumed after a kill -9 continues the window the killed one opened (the
+        # source stayed in maintenance), so the report counts it from then: wall-clock time.
+        earlier = self.journal.get("stack:source-maintenance")
+        if earlier is not None and earlier[0] != "left" and earlier[1]:
+            self.unavailable_since = float(earlier[1]["at"])
+        else:
+            self.unavailable_since = time.time()
+            self.journal.record(
+                "stack:source-maintenance", "entering", {"at": self.unavailable_since}
+            )
         self.maintenance.enter(self.opts.source.redis_url, self.journal.run_id)
         self.say(f"source in maintenance; waiting {self.maintenance.CACHE_SECONDS} s for the "
                  "app's flag cache")  # fmt: skip
@@ -285,7 +293,7 @@ class Move:
         self.pg.unfreeze(self.frozen, switched=True)
         self.frozen = None
         assert self.unavailable_since is not None
-        self.report.write_unavailable_s = round(time.perf_counter() - self.unavailable_since, 3)
+        self.report.write_unavailable_s = round(time.time() - self.unavailable_since, 3)
         self.journal.mark_done("stack:switched", {"window_s": self.report.write_unavailable_s})
 
     def rollback(self, why: str) -> None:
@@ -299,7 +307,7 @@ class Move:
             self.maintenance.leave(self.opts.source.redis_url)
             self.journal.record("stack:source-maintenance", "left")
         if self.unavailable_since is not None:
-            self.report.write_unavailable_s = round(time.perf_counter() - self.unavailable_since, 3)
+            self.report.write_unavailable_s = round(time.time() - self.unavailable_since, 3)
         self.report.status = "rolled-back"
         self.journal.set_status("rolled-back")
 

@@ -112,12 +112,16 @@ def test_kill_9_in_each_phase_then_resume(deployment, tmp_path, phase):
         assert maintenance.status(target.redis_url) is not None  # closed from the first write
         run_id = _run_id(env)
         time.sleep(0.5)  # the writer keeps writing to whichever side is open meanwhile
+        killed = time.monotonic()
         done = cli(*_files(source, target, tmp_path), "--json", "--resume", run_id, env=env)
+        resumed_for = time.monotonic() - killed
     finally:
         writer.stop()
     report = json.loads(done.stdout)
     assert done.returncode == 0, summary(report) + done.stderr[-2000:]
     assert report["run_id"] == run_id and report["status"] == "switched"
+    if phase == "cutover":  # the window opened before the kill and closed in the resumed run
+        assert report["write_unavailable_s"] > resumed_for - 1.0
     assert_moved(source, target, writer)
     config = source.redis.client().config_get("notify-keyspace-events")
     assert config["notify-keyspace-events"] == ""  # put back as it was
