@@ -306,6 +306,16 @@ class Move:
         if self.journal.get("stack:source-maintenance") is not None:
             self.maintenance.leave(self.opts.source.redis_url)
             self.journal.record("stack:source-maintenance", "left")
+        if self.journal.get("stack:switch-started") is not None:
+            # The target may have been opened already: close it again, after the source is open
+            # (a target that does not answer must not keep the source closed).
+            try:
+                self.maintenance.enter(self.opts.target.redis_url, self.journal.run_id)
+            except Exception as exc:
+                self.report.errors.append(
+                    f"the target could not be put back in maintenance ({exc}); do it with "
+                    "`trudeploy maintenance on`"
+                )
         if self.unavailable_since is not None:
             self.report.write_unavailable_s = round(time.time() - self.unavailable_since, 3)
         self.report.status = "rolled-back"
@@ -336,4 +346,5 @@ class Failed(Exception):
 
 
 class Incomplete(Exception):
-    """A store's bulk copy that ended unverified: the source still serves; --resume retries."""
+    """A copy or a verification before the cutover that did not pass: the source still serves,
+    nothing rolls back; --resume retries."""

@@ -74,7 +74,7 @@ def _execute(move: Move) -> StackReport:
     move.report.run_id = journal.run_id
     move.report.preflight.append(f"run id {journal.run_id}")
     if journal.is_done("stack:switched"):
-        move.finish()
+        _finish(move)
         return move.report
     move.enter_target_maintenance()
     if journal.get("stack:redis-feed") is None:
@@ -107,8 +107,22 @@ def _execute(move: Move) -> StackReport:
         move.report.status = "failed"
         journal.set_status("failed")
         return move.report
-    move.finish()
+    _finish(move)
     return move.report
+
+
+def _finish(move: Move) -> None:
+    """The cleanup after a switch; if it fails the move has still switched, and --resume only
+    retries the cleanup."""
+    try:
+        move.finish()
+    except Exception as exc:
+        assert move.journal is not None
+        move.report.status = "switched"
+        move.report.errors.append(
+            f"switched, but the cleanup failed ({type(exc).__name__}: {exc}); the replication "
+            f"slot may still hold WAL on the source: --resume {move.journal.run_id} retries it"
+        )
 
 
 def _keep_notify(journal: Journal, move: Move) -> None:
