@@ -23,8 +23,10 @@ Goal (issue 15): window <= 5 s at both sizes, and not growing with size.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -241,6 +243,7 @@ def main(
 ) -> None:
     size_mb = size_mb or [100, 1024]
     work = Path(tempfile.mkdtemp(prefix="stackmove-bench-"))
+    atexit.register(shutil.rmtree, work, ignore_errors=True)
     env = {
         **os.environ,
         "TRUDEPLOY_STATE_DIR": str(work / "state"),
