@@ -7,6 +7,7 @@ import typer
 from cli.migrate_postgres import postgres
 from cli.migrate_redis import redis_command
 from cli.migrate_runs import runs_command
+from cli.migrate_stack import stack_command
 from cli.migrate_storage import storage_command
 
 migrate_app = typer.Typer(
@@ -18,3 +19,4 @@ migrate_app.command("redis")(redis_command)
 migrate_app.command("storage")(storage_command)
 migrate_app.command("postgres")(postgres)
 migrate_app.command("runs")(runs_command)
+migrate_app.command("stack")(stack_command)

@@ -7,7 +7,7 @@ harmless (RESTORE REPLACE, or delete-then-write by type), so a crash between the
 record duplicates nothing. SCAN returns every key present for the whole scan at least once, whatever
 connection continues it.
 
-TTLs are read before the values and carried as deadlines (see `_dump` and `bytype`), so a key
+TTLs are read before the values and carried as deadlines (see `dump_batch` and `bytype`), so a key
 that expires while its batch is in flight is deleted on the target rather than written.
 """
 
@@ -116,7 +116,7 @@ class DatabaseCopy:
                 cursor, keys = wire.call("SCAN", cursor, "COUNT", self.batch_size)  # type: ignore[misc]
                 batch = Batch(cursor, list(keys))
                 if keys and self.mode == "dump":
-                    batch.dumps = _dump(wire, batch.keys)
+                    batch.dumps = dump_batch(wire, batch.keys)
                 elif keys:
                     batch.values = bytype.read_values(wire, batch.keys)
                 out.put(batch)
@@ -130,7 +130,7 @@ class DatabaseCopy:
 
     def _apply(self, wire: Wire, batch: Batch) -> None:
         if batch.dumps is not None:
-            errors = _restore(wire, batch.dumps)
+            errors = restore_batch(wire, batch.dumps)
             if not errors:
                 return
             if not all(any(s in e.lower() for s in INCOMPATIBLE) for e in errors):
@@ -149,7 +149,7 @@ class DatabaseCopy:
                 raise CopyError(f"db{self.db}: target refused a by-type write: {errors[0]}")
 
 
-def _dump(wire: Wire, keys: list[bytes]) -> list[tuple[bytes, bytes, float]]:
+def dump_batch(wire: Wire, keys: list[bytes]) -> list[tuple[bytes, bytes, float]]:
     """(key, payload, deadline) per live key; the deadline is on this machine's clock in ms, -1
     for a key without a TTL.
 
@@ -170,7 +170,7 @@ def _dump(wire: Wire, keys: list[bytes]) -> list[tuple[bytes, bytes, float]]:
     return out
 
 
-def _restore(wire: Wire, dumps: list[tuple[bytes, bytes, float]]) -> list[str]:
+def restore_batch(wire: Wire, dumps: list[tuple[bytes, bytes, float]]) -> list[str]:
     """RESTORE ... REPLACE each key; one whose deadline has passed is deleted instead.
 
     A key with a TTL is restored with ABSTTL at its deadline on the target's clock: a relative

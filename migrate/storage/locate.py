@@ -27,6 +27,9 @@ class Side:
     endpoint: str | None = None
     region: str | None = None
     profile: str | None = None
+    #: An access key id and secret for this side only (a stack move's outputs give each side its
+    #: own), in place of the standard AWS chain, which can hold only one.
+    keys: tuple[str, str] | None = None
 
 
 def open_backend(
@@ -55,6 +58,7 @@ def open_backend(
             endpoint=side.endpoint,
             region=side.region,
             profile=side.profile,
+            keys=side.keys,
             jobs=jobs,
             part_size=part_size,
             connect_timeout=connect_timeout,

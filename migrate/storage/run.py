@@ -92,7 +92,7 @@ def _open_resumed(opts: StorageOptions, source: Backend, target: Backend) -> Jou
         raise StorageInputError(f"--resume: {exc}") from None
 
 
-def _open(opts: StorageOptions) -> tuple[Backend, Backend]:
+def open_sides(opts: StorageOptions) -> tuple[Backend, Backend]:
     part_size = opts.part_size_mb * 1024 * 1024
     common = {
         "jobs": opts.jobs,
@@ -119,20 +119,27 @@ def _list_source(source: Backend) -> list[ObjectInfo]:
     return objects
 
 
-def migrate_storage(opts: StorageOptions) -> Report:
-    """Run the migration; raises StorageInputError for bad input or a refused preflight."""
+def migrate_storage(opts: StorageOptions, journal: Journal | None = None) -> Report:
+    """Run the migration; raises StorageInputError for bad input or a refused preflight.
+
+    `journal`: a journal the caller owns (a stack move keeps one for all its stores); the run
+    records its objects there, resumes from what it already holds, and leaves its status and
+    its closing to the caller."""
     _validate(opts)
+    owned = journal is None
     began = time.perf_counter()
-    source, target = _open(opts)
+    source, target = open_sides(opts)
     if _overlap(source, target):
         raise StorageInputError(
             f"--from {source.display} and --to {target.display} overlap; copy to a separate place"
         )
     source.check(as_target=False)
     target.check(as_target=True)
-    journal = _open_resumed(opts, source, target) if opts.resume else None
+    if owned:
+        journal = _open_resumed(opts, source, target) if opts.resume else None
+    resuming = bool(opts.resume) or (not owned and bool(journal and journal.done("obj:")))
     try:
-        if journal is None and not opts.verify_only and not target.is_empty():
+        if not resuming and not opts.verify_only and not target.is_empty():
             raise StorageInputError(
                 f"--to {target.display} is not empty; migrate into an empty place, or --resume "
                 "the run that wrote there"
@@ -173,11 +180,11 @@ def migrate_storage(opts: StorageOptions) -> Report:
             report.status = "planned"
             return report
         on_target: dict[str, ObjectInfo] | None = None
-        if opts.resume:
+        if resuming:
             dropped = target.discard_partial_writes()
             report.preflight.append(f"discarded {dropped} unfinished multipart upload(s)")
             on_target = {o.key: o for o in target.list()}
-        if journal is not None:
+        if journal is not None and owned:
             journal.set_status("copying")
         started = time.perf_counter()
         report.timings["preflight_and_listing_s"] = round(started - began, 3)
@@ -205,11 +212,11 @@ def migrate_storage(opts: StorageOptions) -> Report:
         report.timings["target_listing_and_report_s"] = round(
             time.perf_counter() - started - took, 3
         )
-        if journal is not None:
+        if journal is not None and owned:
             journal.set_status(report.status)
         return report
     finally:
-        if journal is not None:
+        if journal is not None and owned:
             journal.close()
 
 

@@ -132,6 +132,7 @@ class S3Backend(ObjectStoreBackend):
         region: str | None,
         profile: str | None,
         jobs: int,
+        keys: tuple[str, str] | None = None,
         part_size: int,
         connect_timeout: float = CONNECT_TIMEOUT_S,
         read_timeout: float = READ_TIMEOUT_S,
@@ -139,10 +140,17 @@ class S3Backend(ObjectStoreBackend):
     ) -> None:
         self.bucket = bucket
         self.profile = profile
+        #: Keys of this side's own (a stack's storage outputs), else boto3's credential chain.
+        self.keys = keys
         #: `--verify checksum`: single PUTs go through boto3, whose reply has the kept SHA-256.
         self.stored_sha256 = verify == "checksum"
         try:
-            self.session = boto3.session.Session(profile_name=profile, region_name=region)
+            self.session = boto3.session.Session(
+                aws_access_key_id=keys[0] if keys else None,
+                aws_secret_access_key=keys[1] if keys else None,
+                profile_name=profile,
+                region_name=region,
+            )
         except BotoCoreError as exc:
             raise StorageInputError(f"{option}-profile {profile!r}: {exc}") from None
         config = Config(
@@ -370,6 +378,7 @@ class S3Backend(ObjectStoreBackend):
             isinstance(other, S3Backend)
             and other.endpoint == self.endpoint
             and other.profile == self.profile
+            and other.keys == self.keys
         )
 
     def overlaps(self, other: Backend) -> bool:

@@ -27,9 +27,9 @@ def test_redis_falls_back_to_by_type_when_payloads_are_refused(
     fill(source, 0)
     fill(source, 3)
     before = {db: snapshot(source, db) for db in (0, 3)}
-    real_dump = redis_copy._dump
+    real_dump = redis_copy.dump_batch
     monkeypatch.setattr(
-        redis_copy, "_dump", lambda wire, keys: _from_the_future(real_dump(wire, keys))
+        redis_copy, "dump_batch", lambda wire, keys: _from_the_future(real_dump(wire, keys))
     )
     code, report, stderr = run_cli("--from", source.url, "--to", target.url)
     assert code == 0, stderr

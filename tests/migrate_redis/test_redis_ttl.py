@@ -66,7 +66,7 @@ def test_redis_restore_of_a_key_with_no_time_left_deletes_it(servers) -> None:
     endpoint = Endpoint(target.url, "--to")
     wire = endpoint.wire(0)
     try:
-        assert redis_copy._restore(wire, [(b"k", payload, time.time() * 1000)]) == []
+        assert redis_copy.restore_batch(wire, [(b"k", payload, time.time() * 1000)]) == []
     finally:
         wire.close()
         endpoint.close()

@@ -1,0 +1,1 @@
+"""A whole deployment's move between stacks: PostgreSQL online, Redis and storage, one cutover."""
