@@ -15,6 +15,10 @@ test can feed a deliberately broken plan and see the rule fail.
 - secrets by reference: every contract secret reaches a container as a `secretRef` to a Key Vault
   reference read as that identity, never as a plain value (S2).
 - one beat replica: beat's app has exactly one replica, min and max (W3).
+- unsharded broker: the Redis database is non-clustered, because Celery's transport sends
+  multi-key commands across hash slots (BRPOP over priority lists, MULTI on the unacked keys)
+  that a sharded policy refuses with CROSSSLOT
+  (https://learn.microsoft.com/azure/redis/choose-clustering-policy).
 """
 
 from __future__ import annotations
@@ -204,10 +208,19 @@ def one_beat_replica(plan: Plan) -> list[str]:
     return [] if replicas(beats[0]) == (1, 1) else [f"beat replicas {replicas(beats[0])}"]
 
 
+def unsharded_broker(plan: Plan) -> list[str]:
+    return [
+        f"{db.urn}: clustering policy {db.inputs.get('clusteringPolicy')}"
+        for db in plan.of_type(REDIS_DB)
+        if db.inputs.get("clusteringPolicy") != "NoCluster"
+    ]
+
+
 CHECKS = {
     "private": private,
     "tls": tls,
     "least privilege": least_privilege,
     "secrets by reference": secrets_by_reference,
     "one beat replica": one_beat_replica,
+    "unsharded broker": unsharded_broker,
 }

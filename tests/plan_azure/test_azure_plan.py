@@ -108,6 +108,7 @@ NEGATIVE = [
     ("secrets by reference", APP, lambda i: [s.pop("keyVaultUrl") for s in
         i["configuration"]["secrets"]]),
     ("one beat replica", APP, lambda i: i["template"]["scale"].update(maxReplicas=2)),
+    ("unsharded broker", REDIS_DB, lambda i: i.update(clusteringPolicy="EnterpriseCluster")),
 ]  # fmt: skip
 
 
