@@ -16,6 +16,7 @@ from azure_checks import (
     CHECKS,
     CONTAINER,
     LOCK,
+    PASSWORD,
     PG,
     PG_CONFIG,
     REDIS,
@@ -109,6 +110,7 @@ NEGATIVE = [
         i["configuration"]["secrets"]]),
     ("one beat replica", APP, lambda i: i["template"]["scale"].update(maxReplicas=2)),
     ("unsharded broker", REDIS_DB, lambda i: i.update(clusteringPolicy="EnterpriseCluster")),
+    ("admin password", PASSWORD, lambda i: i.pop("minNumeric", None)),
 ]  # fmt: skip
 
 
