@@ -291,7 +291,8 @@ CONSTRAINTS: dict[str, Constraints] = {
         Rule(
             "vaultName",
             Pattern(
-                r"[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]", "3-24 letters, digits, -, a letter first"
+                r"(?!.*--)[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]",
+                "3-24 letters, digits, single -, a letter first",
             ),
             KV_NAMES,
         ),

@@ -66,6 +66,7 @@ CASES: list[Case] = [
     one(LINK, "registrationEnabled", "False", True, False),
     one(VAULT, "vaultName", "3-24 letters", "v" * 25, "v" * 24),
     one(VAULT, "vaultName", "3-24 letters", "1vault", "vault1"),
+    one(VAULT, "vaultName", "3-24 letters", "app--kv", "app-kv"),
     one(VAULT, "properties.softDeleteRetentionInDays", "7..90", 91, 90),
     one(VAULT, "properties.enableRbacAuthorization", "True", False, True),
     one(VAULT, "properties.sku.name", "standard, premium", "free", "premium"),
