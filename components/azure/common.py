@@ -46,7 +46,8 @@ REDIS_SKUS: dict[Size, str] = {
     "l": "Balanced_B5",
     "xl": "Balanced_B10",
 }
-"""Azure Managed Redis, Balanced tier (memory and vCPU in proportion)."""
+"""Azure Managed Redis, Balanced tier (memory and vCPU in proportion): 0.5 to 12 GB, all within
+the 25 GB the non-clustered policy serves (redis.py)."""
 
 APP_CPU_STEP = 0.25
 APP_CPU_MAX = 4.0

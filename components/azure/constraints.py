@@ -45,6 +45,7 @@ PG_BACKUP = f"{LEARN}/postgresql/flexible-server/concepts-backup-restore#backup-
 PG_HA = f"{LEARN}/postgresql/flexible-server/concepts-high-availability"
 PG_ZONE = f"{LEARN}/postgresql/flexible-server/concepts-networking-private#use-a-private-dns-zone"
 PG_TLS = f"{LEARN}/postgresql/flexible-server/concepts-networking-ssl-tls"
+PG_ADMIN = f"{LEARN}/postgresql/flexible-server/quickstart-create-server"
 PG_DB = "https://www.postgresql.org/docs/16/sql-syntax-lexical.html#SQL-SYNTAX-IDENTIFIERS"
 AMR_SKUS = f"{LEARN}/redis/overview#choosing-the-right-tier"
 AMR_HA = f"{LEARN}/redis/high-availability"
@@ -84,8 +85,13 @@ LOCATION = Pattern(r"[a-z0-9]+", "an Azure region name such as westeurope (lower
 DASHED = "lowercase letters, digits and hyphens, a letter first, not ending in -"
 
 
-def _dashed(low: int, high: int) -> Pattern:
-    return Pattern(rf"[a-z][-a-z0-9]{{{low - 2},{high - 2}}}[a-z0-9]", f"{low}-{high} {DASHED}")
+def _dashed(low: int, high: int, single: bool = False) -> Pattern:
+    """`single`: no `--` either (Container Apps keeps `--` for revision names: ARM answers
+    ContainerAppInvalidName "... and cannot have '--'")."""
+    guard, words = ("(?!.*--)", f"{low}-{high} {DASHED}, no --") if single else ("", "")
+    return Pattern(
+        rf"{guard}[a-z][-a-z0-9]{{{low - 2},{high - 2}}}[a-z0-9]", words or f"{low}-{high} {DASHED}"
+    )
 
 
 def _cidr(key: str, low: int, high: int) -> Combination:
@@ -285,7 +291,8 @@ CONSTRAINTS: dict[str, Constraints] = {
         Rule(
             "vaultName",
             Pattern(
-                r"[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]", "3-24 letters, digits, -, a letter first"
+                r"(?!.*--)[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]",
+                "3-24 letters, digits, single -, a letter first",
             ),
             KV_NAMES,
         ),
@@ -347,10 +354,11 @@ CONSTRAINTS: dict[str, Constraints] = {
         Rule(
             "administratorLogin",
             Pattern(
-                r"(?!azure_superuser|azure_pg_admin|admin|administrator|root|guest|public|pg_)[a-z_][a-z0-9_]{0,62}",
-                "1-63 characters, not a reserved name",
+                r"(?!(azure_superuser|azure_pg_admin|admin|administrator|root|guest|public)$)"
+                r"(?!pg_)[a-z_][a-z0-9_]{0,62}",
+                "1-63 characters, not a reserved name nor starting with pg_",
             ),
-            PG_NAMES,
+            PG_ADMIN,
         ),
     ),
     "azure-native:dbforpostgresql:Configuration": Constraints(
@@ -471,7 +479,7 @@ CONSTRAINTS: dict[str, Constraints] = {
         Rule("sku.name", OneOf(("PerGB2018",)), LOG_RETENTION),
     ),
     "azure-native:app:ManagedEnvironment": _located(
-        Rule("environmentName", _dashed(2, 60), APP_NAMES),
+        Rule("environmentName", _dashed(2, 60, single=True), APP_NAMES),
         Rule(
             "workloadProfiles[].workloadProfileType",
             OneOf(("Consumption", "D4", "D8", "D16", "E4", "E8")),
@@ -482,7 +490,7 @@ CONSTRAINTS: dict[str, Constraints] = {
         ),
     ),
     "azure-native:app:ContainerApp": _located(
-        Rule("containerAppName", _dashed(2, 32), APP_NAMES),
+        Rule("containerAppName", _dashed(2, 32, single=True), APP_NAMES),
         Rule("configuration.activeRevisionsMode", OneOf(("Single",)), APP_REVISIONS),
         Rule(
             "configuration.ingress.transport", OneOf(("auto", "http", "http2", "tcp")), APP_INGRESS

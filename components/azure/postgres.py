@@ -55,8 +55,18 @@ class FlexiblePostgres(Component):
         super().__init__("trudeploy:azure:Postgres", name, transform, opts)
         spec = args.spec
         sku, tier = PG_SKUS[spec.size]
+        # Flexible Server refuses an admin password without characters of three of: upper case,
+        # lower case, digits, symbols (https://learn.microsoft.com/azure/postgresql/flexible-server/
+        # quickstart-create-server). Without symbols (the password sits in DATABASE_URL), each of
+        # the other three is asked for: unconstrained, 1 in ~1,100 passwords has no digit.
         self.password = self.child(
-            random.RandomPassword, f"{name}-password", length=40, special=False
+            random.RandomPassword,
+            f"{name}-password",
+            length=40,
+            special=False,
+            min_upper=1,
+            min_lower=1,
+            min_numeric=1,
         )
         self.server = self.child(
             dbforpostgresql.Server,

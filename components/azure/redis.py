@@ -9,9 +9,13 @@ its successor, so a new stack starts there.
   `privatelink.redis.azure.net` (D1, W5);
 - `Encrypted` client protocol only, TLS 1.2 minimum; the URL is `rediss://` (D3);
 - high availability (a replica in another zone) per profile (D4); off only for development;
-- the Enterprise cluster policy: one endpoint that proxies every key, which the Celery and
-  django-redis clients (not cluster-aware) need; `NoEviction`, because a broker must not lose
-  queued tasks to memory pressure;
+- the non-clustered policy (`NoCluster`): one endpoint and no hash slots. The app's clients are
+  not cluster-aware, and Celery's Redis transport (kombu) sends multi-key commands — `BRPOP` over a
+  queue's priority lists, a `MULTI` of `ZREM` on `unacked_index` and `HDEL` on `unacked` at each
+  ack — which the Enterprise policy refuses with CROSSSLOT across slots (it allows only DEL, MSET,
+  MGET, EXISTS, UNLINK and TOUCH there). Non-clustered serves caches up to 25 GB, above every
+  size in common.REDIS_SKUS (https://learn.microsoft.com/azure/redis/choose-clustering-policy);
+  `NoEviction`, because a broker must not lose queued tasks to memory pressure;
 - the app authenticates with the database's access key, read once by the program and carried only
   in the secret REDIS_URL.
 """
@@ -80,7 +84,7 @@ class ManagedRedis(Component):
             database_name="default",
             client_protocol="Encrypted",
             port=PORT,
-            clustering_policy="EnterpriseCluster",
+            clustering_policy="NoCluster",
             eviction_policy="NoEviction",
             access_keys_authentication="Enabled",
         )

@@ -16,8 +16,10 @@
 - worker: no ingress, the profile's replica count. beat: no ingress, exactly one replica.
 
 Every app runs as the runtime identity (image pull, Key Vault references) and reads its secrets
-through `keyVaultUrl` references, never plain env (S2). Worker and beat wait for web, so they run
-new code only after the release step.
+through `keyVaultUrl` references, never plain env (S2). Worker and beat wait for web's update,
+not for its new revision to be ready: a revision whose release fails does not fail `pulumi up`
+(pulumi-azure-native#2779), so they can then run new code on an unmigrated database
+(docs/azure.md, known gap).
 """
 
 from __future__ import annotations

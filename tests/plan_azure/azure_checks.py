@@ -15,6 +15,13 @@ test can feed a deliberately broken plan and see the rule fail.
 - secrets by reference: every contract secret reaches a container as a `secretRef` to a Key Vault
   reference read as that identity, never as a plain value (S2).
 - one beat replica: beat's app has exactly one replica, min and max (W3).
+- admin password: the generated PostgreSQL admin password is 8-128 characters and always has
+  characters of three of the four classes Flexible Server asks for (upper, lower, digits,
+  symbols: https://learn.microsoft.com/azure/postgresql/flexible-server/quickstart-create-server).
+- unsharded broker: the Redis database is non-clustered, because Celery's transport sends
+  multi-key commands across hash slots (BRPOP over priority lists, MULTI on the unacked keys)
+  that a sharded policy refuses with CROSSSLOT
+  (https://learn.microsoft.com/azure/redis/choose-clustering-policy).
 """
 
 from __future__ import annotations
@@ -204,10 +211,48 @@ def one_beat_replica(plan: Plan) -> list[str]:
     return [] if replicas(beats[0]) == (1, 1) else [f"beat replicas {replicas(beats[0])}"]
 
 
+PASSWORD = "random:index/randomPassword:RandomPassword"
+
+
+def _classes(inputs: dict[str, Any]) -> int:
+    """How many character classes every password these RandomPassword inputs make contains."""
+    counts = [
+        inputs.get("upper", True) and inputs.get("minUpper", 0) >= 1,
+        inputs.get("lower", True) and inputs.get("minLower", 0) >= 1,
+        inputs.get("numeric", True) and inputs.get("minNumeric", 0) >= 1,
+        inputs.get("special", True) and inputs.get("minSpecial", 0) >= 1,
+    ]
+    return sum(bool(c) for c in counts)
+
+
+def admin_password(plan: Plan) -> list[str]:
+    wrong: list[str] = []
+    passwords = {p.urn: p for p in plan.of_type(PASSWORD)}
+    for pg in plan.of_type(PG):
+        feeding = pg.property_dependencies.get("administratorLoginPassword") or []
+        for urn in feeding:
+            inputs = passwords[urn].inputs if urn in passwords else {}
+            if not 8 <= int(inputs.get("length", 0)) <= 128 or _classes(inputs) < 3:
+                wrong.append(f"{pg.urn}: admin password from {urn} may miss a character class")
+        if not feeding:
+            wrong.append(f"{pg.urn}: admin password not generated")
+    return wrong
+
+
+def unsharded_broker(plan: Plan) -> list[str]:
+    return [
+        f"{db.urn}: clustering policy {db.inputs.get('clusteringPolicy')}"
+        for db in plan.of_type(REDIS_DB)
+        if db.inputs.get("clusteringPolicy") != "NoCluster"
+    ]
+
+
 CHECKS = {
     "private": private,
     "tls": tls,
     "least privilege": least_privilege,
     "secrets by reference": secrets_by_reference,
     "one beat replica": one_beat_replica,
+    "unsharded broker": unsharded_broker,
+    "admin password": admin_password,
 }

@@ -16,6 +16,7 @@ from azure_checks import (
     CHECKS,
     CONTAINER,
     LOCK,
+    PASSWORD,
     PG,
     PG_CONFIG,
     REDIS,
@@ -108,6 +109,8 @@ NEGATIVE = [
     ("secrets by reference", APP, lambda i: [s.pop("keyVaultUrl") for s in
         i["configuration"]["secrets"]]),
     ("one beat replica", APP, lambda i: i["template"]["scale"].update(maxReplicas=2)),
+    ("unsharded broker", REDIS_DB, lambda i: i.update(clusteringPolicy="EnterpriseCluster")),
+    ("admin password", PASSWORD, lambda i: i.pop("minNumeric", None)),
 ]  # fmt: skip
 
 
