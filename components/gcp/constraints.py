@@ -54,6 +54,11 @@ RUN_JOB = f"{DOCS}/run/docs/reference/rest/v2/projects.locations.jobs#Job"
 RUN_JOB_TIMEOUT = f"{DOCS}/run/docs/configuring/task-timeout"
 RUN_EGRESS = f"{DOCS}/run/docs/configuring/vpc-direct-vpc#direct-vpc-egress"
 RUN_POOL = f"{DOCS}/run/docs/reference/rest/v2/projects.locations.workerPools"
+RUN_JOB_TOKEN = (
+    "https://www.pulumi.com/registry/packages/gcp/api-docs/cloudrunv2/job/#runexecutiontoken_python"
+)
+RUN_ENV = f"{DOCS}/run/docs/configuring/services/environment-variables#reserved-names"
+RUN_CONTRACT = f"{DOCS}/run/docs/container-contract#env-vars"
 NEG = f"{DOCS}/load-balancing/docs/negs/serverless-neg-concepts"
 BACKEND_API = f"{DOCS}/compute/docs/reference/rest/v1/backendServices"
 MANAGED_CERTS = f"{DOCS}/load-balancing/docs/ssl-certificates/google-managed-certs"
@@ -182,6 +187,45 @@ def _at(inputs: Mapping[str, Any], path: str) -> list[dict[str, Any]]:
     for key in path.split("."):
         node = (node or {}).get(key) if isinstance(node, Mapping) else None
     return [c for c in node or [] if isinstance(c, Mapping)]
+
+
+RUN_RESERVED_ENV = frozenset(
+    {"PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION"}
+    | {"CLOUD_RUN_JOB", "CLOUD_RUN_EXECUTION", "CLOUD_RUN_TASK_INDEX"}
+    | {"CLOUD_RUN_TASK_ATTEMPT", "CLOUD_RUN_TASK_COUNT"}
+)
+"""The variables of the container runtime contract (RUN_CONTRACT): Cloud Run sets them and
+refuses a service, job or worker pool that sets one ("reserved env names were provided")."""
+
+
+def _reserved_env(path: str) -> Any:
+    def test(inputs: Mapping[str, Any]) -> str | None:
+        found = sorted(
+            str(e.get("name"))
+            for c in _at(inputs, path)
+            for e in c.get("envs") or []
+            if isinstance(e, Mapping) and e.get("name") in RUN_RESERVED_ENV
+        )
+        return f"reserved env names {found}" if found else None
+
+    return test
+
+
+def _reserved(path: str) -> Combination:
+    return Combination(
+        path,
+        "no env name Cloud Run reserves (PORT, K_*, CLOUD_RUN_*)",
+        _reserved_env(path),
+        RUN_ENV,
+    )
+
+
+def _token_fits(inputs: Mapping[str, Any]) -> str | None:
+    token = inputs.get("runExecutionToken") or inputs.get("startExecutionToken")
+    if token is None:
+        return None
+    total = len(str(inputs.get("name", ""))) + len(str(token))
+    return f"name + token are {total} characters" if total >= 63 else None
 
 
 def _probe_timeout(inputs: Mapping[str, Any]) -> str | None:
@@ -428,6 +472,13 @@ CONSTRAINTS: dict[str, Constraints] = {
                 OneOf(("ALL_TRAFFIC", "PRIVATE_RANGES_ONLY")),
                 RUN_EGRESS,
             ),
+            _reserved("template.template.containers"),
+            Combination(
+                "runExecutionToken",
+                "the job's name and the execution token together under 63 characters",
+                _token_fits,
+                RUN_JOB_TOKEN,
+            ),
             _labels("labels"),
         )
     ),
@@ -468,6 +519,7 @@ CONSTRAINTS: dict[str, Constraints] = {
                 OneOf(("ALL_TRAFFIC", "PRIVATE_RANGES_ONLY")),
                 RUN_EGRESS,
             ),
+            _reserved("template.containers"),
             _labels("labels"),
         )
     ),
@@ -483,6 +535,7 @@ CONSTRAINTS: dict[str, Constraints] = {
                 _run_limits("template.containers"),
                 RUN_MEMORY,
             ),
+            _reserved("template.containers"),
             _labels("labels"),
         )
     ),

@@ -36,6 +36,12 @@ WEB_CONCURRENCY = 8
 """Requests one web instance takes at once: gunicorn's 2 workers x 4 threads (app/gunicorn.conf.py);
 more would only queue inside the instance while another could serve them."""
 RELEASE_TIMEOUT = "1800s"
+CLOUD_RUN_SETS = frozenset({"PORT"})
+"""Env names of the contract that Cloud Run reserves and sets itself: a revision, job or worker
+pool that sets one is refused ("The following reserved env names were provided: PORT",
+https://cloud.google.com/run/docs/configuring/services/environment-variables#reserved-names).
+Cloud Run gives web PORT = its container port, which is the contract's port (`spec.port`);
+release, worker and beat never listen."""
 
 
 @dataclass(frozen=True)
@@ -171,7 +177,11 @@ class AppService(Component):
 
     def _envs(self) -> list[dict[str, Any]]:
         env = self._args.env
-        plain = [{"name": key, "value": env.plain[key]} for key in sorted(env.plain)]
+        plain = [
+            {"name": key, "value": env.plain[key]}
+            for key in sorted(env.plain)
+            if key not in CLOUD_RUN_SETS
+        ]
         secret = [
             {
                 "name": key,

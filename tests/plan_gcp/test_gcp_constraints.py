@@ -167,6 +167,28 @@ CASES: list[Case] = [
         ),
     ),
     one(JOB, "template.template.vpcAccess.egress", "PRIVATE_RANGES_ONLY", "PRIVATE", "ALL_TRAFFIC"),
+    *(
+        Case(
+            t,
+            path,
+            "Cloud Run reserves",
+            {f"{path}[0].envs": [{"name": name, "value": "8000"}]},
+            {f"{path}[0].envs": [{"name": "APP_PORT", "value": "8000"}]},
+            id=name,
+        )
+        for t, path, name in (
+            (JOB, "template.template.containers", "PORT"),
+            (SERVICE, "template.containers", "PORT"),
+            (POOL, "template.containers", "K_SERVICE"),
+        )
+    ),
+    Case(
+        JOB,
+        "runExecutionToken",
+        "under 63 characters",
+        {"name": "r" * 49, "runExecutionToken": "t" * 14},
+        {"name": "r" * 49, "runExecutionToken": "t" * 13},
+    ),
     one(SERVICE, "name", "1-49", "w" * 50, "w" * 49),
     one(SERVICE, "ingress", "INGRESS_TRAFFIC_ALL", "PUBLIC", "INGRESS_TRAFFIC_ALL"),
     one(SERVICE, "template.maxInstanceRequestConcurrency", "1..1000", 1001, 1000),

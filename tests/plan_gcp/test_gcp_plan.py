@@ -190,3 +190,15 @@ def test_without_a_domain_web_serves_its_run_app_url_behind_one_proxy() -> None:
     host = f"trudeploy-prod-gcp-app-web-123456789012.{REGION}.run.app"
     assert env["ALLOWED_HOSTS"] == host and env["TRUSTED_PROXY_COUNT"] == "1"
     assert plan.outputs["url"] == f"https://{host}"
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_cloud_run_sets_port_itself_and_to_the_contract_port(env: str) -> None:
+    """Cloud Run refuses a job, service or worker pool that sets the reserved PORT, and gives web
+    PORT = its container port: that port must be the contract's (the app's gunicorn binds it)."""
+    plan = plan_for(env)
+    for runner in runners(plan):
+        assert "PORT" not in {e["name"] for e in containers(runner)[0]["envs"]}, runner.urn
+    assert "PORT" in set(plan.outputs["envKeys"])
+    assert containers(one(plan, SERVICE))[0]["ports"]["containerPort"] == 8000
+    assert all("PORT" in p.env_keys for p in VIEW.processes(plan))
