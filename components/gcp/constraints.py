@@ -17,10 +17,14 @@ from typing import Any
 from components.constraints import Combination, Constraints, Length, OneOf, Pattern, Range, Rule
 
 DOCS = "https://cloud.google.com"
+PULUMI = "https://www.pulumi.com/registry/packages/gcp/api-docs"
 COMPUTE_NAMES = f"{DOCS}/compute/docs/naming-resources#resource-name-format"
 SUBNET_RANGES = f"{DOCS}/vpc/docs/subnets#valid-ranges"
 PSA_RANGE = f"{DOCS}/vpc/docs/configure-private-services-access#allocating-range"
 PSA_CONNECT = f"{DOCS}/vpc/docs/configure-private-services-access#creating-connection"
+PSA_DELETION = f"{PULUMI}/servicenetworking/connection/#deletionpolicy_python"
+SQL_DATABASE = f"{PULUMI}/sql/database/#deletionpolicy_python"
+SQL_USER = f"{PULUMI}/sql/user/#deletionpolicy_python"
 NETWORK_API = f"{DOCS}/compute/docs/reference/rest/v1/networks"
 ADDRESS_API = f"{DOCS}/compute/docs/reference/rest/v1/globalAddresses"
 SQL_ID = f"{DOCS}/sql/docs/postgres/create-instance#create-2nd-gen"
@@ -54,9 +58,7 @@ RUN_JOB = f"{DOCS}/run/docs/reference/rest/v2/projects.locations.jobs#Job"
 RUN_JOB_TIMEOUT = f"{DOCS}/run/docs/configuring/task-timeout"
 RUN_EGRESS = f"{DOCS}/run/docs/configuring/vpc-direct-vpc#direct-vpc-egress"
 RUN_POOL = f"{DOCS}/run/docs/reference/rest/v2/projects.locations.workerPools"
-RUN_JOB_TOKEN = (
-    "https://www.pulumi.com/registry/packages/gcp/api-docs/cloudrunv2/job/#runexecutiontoken_python"
-)
+RUN_JOB_TOKEN = f"{PULUMI}/cloudrunv2/job/#runexecutiontoken_python"
 RUN_ENV = f"{DOCS}/run/docs/configuring/services/environment-variables#reserved-names"
 RUN_CONTRACT = f"{DOCS}/run/docs/container-contract#env-vars"
 NEG = f"{DOCS}/load-balancing/docs/negs/serverless-neg-concepts"
@@ -288,6 +290,11 @@ CONSTRAINTS: dict[str, Constraints] = {
         (
             Rule("service", OneOf(("servicenetworking.googleapis.com",)), PSA_CONNECT),
             Rule("reservedPeeringRanges", Length(1, 50, "ranges"), PSA_CONNECT),
+            Rule(
+                "deletionPolicy",
+                OneOf(("DELETE", "ABANDON", "REMOVE_PEERING", "PREVENT")),
+                PSA_DELETION,
+            ),
         )
     ),
     "gcp:sql/databaseInstance:DatabaseInstance": Constraints(
@@ -338,8 +345,18 @@ CONSTRAINTS: dict[str, Constraints] = {
             _labels("settings.userLabels"),
         )
     ),
-    "gcp:sql/database:Database": Constraints((Rule("name", Length(1, 63), PG_NAMES),)),
-    "gcp:sql/user:User": Constraints((Rule("name", Length(1, 63), PG_NAMES),)),
+    "gcp:sql/database:Database": Constraints(
+        (
+            Rule("name", Length(1, 63), PG_NAMES),
+            Rule("deletionPolicy", OneOf(("DELETE", "ABANDON", "PREVENT")), SQL_DATABASE),
+        )
+    ),
+    "gcp:sql/user:User": Constraints(
+        (
+            Rule("name", Length(1, 63), PG_NAMES),
+            Rule("deletionPolicy", OneOf(("DELETE", "ABANDON", "PREVENT")), SQL_USER),
+        )
+    ),
     "gcp:redis/instance:Instance": Constraints(
         (
             Rule(

@@ -85,8 +85,16 @@ class CloudSqlPostgres(Component):
                 depends_on=[args.peering], protect=spec.deletion_protection
             ),
         )
+        # The database and its user are dropped with the instance. Deleting them alone fails once
+        # the app's migrations made the user own tables (PostgreSQL: "role cannot be dropped
+        # because some objects depend on it"), which would stop `pulumi destroy` before the
+        # instance; ABANDON leaves them to the instance's deletion (and a rename keeps the old).
         database = self.child(
-            gcp.sql.Database, f"{name}-db", name=spec.database, instance=self.instance.name
+            gcp.sql.Database,
+            f"{name}-db",
+            name=spec.database,
+            instance=self.instance.name,
+            deletion_policy="ABANDON",
         )
         password = self.child(random.RandomPassword, f"{name}-password", length=40, special=False)
         user = self.child(
@@ -95,6 +103,7 @@ class CloudSqlPostgres(Component):
             name=spec.username,
             instance=self.instance.name,
             password=password.result,
+            deletion_policy="ABANDON",
         )
         host = self.instance.private_ip_address
         # Built from the database's and the user's outputs, so no process starts before both exist.

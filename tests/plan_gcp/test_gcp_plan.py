@@ -28,6 +28,9 @@ from components.gcp.plan_view import JOB, POOL, SERVICE, VIEW, containers
 from core.plan import Plan
 from stacks.offline import invariants
 
+USER, DATABASE = "gcp:sql/user:User", "gcp:sql/database:Database"
+PEERING = "gcp:servicenetworking/connection:Connection"
+
 
 @pytest.mark.parametrize("env", ENVS)
 def test_shared_invariants_hold_with_no_exception(env: str) -> None:
@@ -202,3 +205,14 @@ def test_cloud_run_sets_port_itself_and_to_the_contract_port(env: str) -> None:
     assert "PORT" in set(plan.outputs["envKeys"])
     assert containers(one(plan, SERVICE))[0]["ports"]["containerPort"] == 8000
     assert all("PORT" in p.env_keys for p in VIEW.processes(plan))
+
+
+def test_development_destroy_is_not_stopped_by_the_database_user_or_the_peering() -> None:
+    """`pulumi destroy` deletes the user and database before the instance, and the peering after
+    it: PostgreSQL refuses to drop a user that owns the migrated tables, and Service Networking
+    refuses to delete a connection Cloud SQL still holds (days after the instance), leaving the
+    peering that blocks the VPC's deletion. Both are left to go with what holds them."""
+    plan = plan_for("development")
+    assert one(plan, USER).inputs["deletionPolicy"] == "ABANDON"
+    assert one(plan, DATABASE).inputs["deletionPolicy"] == "ABANDON"
+    assert one(plan, PEERING).inputs["deletionPolicy"] == "REMOVE_PEERING"
