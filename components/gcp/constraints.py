@@ -465,6 +465,16 @@ CONSTRAINTS: dict[str, Constraints] = {
                 "format", OneOf(("DOCKER", "MAVEN", "NPM", "PYTHON", "APT", "YUM", "GO")), AR_REPO
             ),
             Rule("cleanupPolicies[].action", OneOf(("DELETE", "KEEP")), AR_CLEANUP),
+            Rule(
+                "cleanupPolicies[].condition.tagState",
+                OneOf(("TAGGED", "UNTAGGED", "ANY")),
+                AR_CLEANUP,
+            ),
+            Rule(
+                "cleanupPolicies[].condition.olderThan",
+                Pattern(r"\d+s", "a duration in seconds, like 2592000s"),
+                AR_CLEANUP,
+            ),
             _labels("labels"),
         )
     ),

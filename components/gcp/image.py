@@ -20,6 +20,10 @@ from components.contract import ChildTransform, ImageSpec
 from components.gcp.common import labels, resource_id
 
 KEEP_IMAGES = 30
+DELETE_AFTER = "2592000s"
+"""Image versions older than 30 days are deleted unless among the KEEP_IMAGES newest. A keep
+policy alone deletes nothing: it only exempts versions from a delete policy
+(https://cloud.google.com/artifact-registry/docs/repositories/cleanup-policy-overview)."""
 
 
 @dataclass(frozen=True)
@@ -60,10 +64,15 @@ class RegistryImage(Component):
             description="trudeploy app images",
             cleanup_policies=[
                 {
+                    "id": "delete-old",
+                    "action": "DELETE",
+                    "condition": {"tag_state": "ANY", "older_than": DELETE_AFTER},
+                },
+                {
                     "id": "keep-recent",
                     "action": "KEEP",
                     "most_recent_versions": {"keep_count": KEEP_IMAGES},
-                }
+                },
             ],
             labels=labels(args.tags),
         )

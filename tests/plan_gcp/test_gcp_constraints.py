@@ -155,6 +155,8 @@ CASES: list[Case] = [
     one(REPO_T, "repositoryId", "1-63 lowercase", "App", "app"),
     one(REPO_T, "format", "DOCKER", "OCI", "DOCKER"),
     one(REPO_T, "cleanupPolicies[0].action", "DELETE", "EXPIRE", "DELETE"),
+    one(REPO_T, "cleanupPolicies[0].condition.tagState", "ANY", "ALL", "UNTAGGED"),
+    one(REPO_T, "cleanupPolicies[0].condition.olderThan", "seconds", "30d", "86400s"),
     one(JOB, "name", "1-63 lowercase", "Release", "release"),
     one(JOB, "template.taskCount", "1..10000", 0, 1),
     one(JOB, "template.template.maxRetries", "0..10", 11, 10),

@@ -30,6 +30,7 @@ from stacks.offline import invariants
 
 USER, DATABASE = "gcp:sql/user:User", "gcp:sql/database:Database"
 PEERING = "gcp:servicenetworking/connection:Connection"
+REPOSITORY = "gcp:artifactregistry/repository:Repository"
 
 
 @pytest.mark.parametrize("env", ENVS)
@@ -216,3 +217,13 @@ def test_development_destroy_is_not_stopped_by_the_database_user_or_the_peering(
     assert one(plan, USER).inputs["deletionPolicy"] == "ABANDON"
     assert one(plan, DATABASE).inputs["deletionPolicy"] == "ABANDON"
     assert one(plan, PEERING).inputs["deletionPolicy"] == "REMOVE_PEERING"
+
+
+def test_the_registry_deletes_old_images_and_keeps_the_newest() -> None:
+    """A keep policy alone deletes nothing (it only exempts versions from a delete policy), so
+    the repository needs a delete policy for its keep policy to mean anything."""
+    policies = one(plan_for("production"), REPOSITORY).inputs["cleanupPolicies"]
+    actions = {p["action"]: p for p in policies}
+    assert set(actions) == {"DELETE", "KEEP"}
+    assert actions["DELETE"]["condition"] == {"tagState": "ANY", "olderThan": "2592000s"}
+    assert actions["KEEP"]["mostRecentVersions"]["keepCount"] == 30
