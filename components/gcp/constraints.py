@@ -145,8 +145,11 @@ def _sql_tier(inputs: Mapping[str, Any]) -> str | None:
     cpus, memory = int(found[1]), int(found[2])
     if cpus != 1 and (cpus % 2 or cpus > 96):
         return f"{cpus} vCPU (1, or an even number up to 96)"
-    if memory % 256 or not 921.6 * cpus <= memory <= 6656 * cpus:
-        return f"{memory} MiB for {cpus} vCPU (0.9-6.5 GiB per vCPU, a multiple of 256 MiB)"
+    if memory % 256 or not max(921.6 * cpus, 3840) <= memory <= 6656 * cpus:
+        return (
+            f"{memory} MiB for {cpus} vCPU (0.9-6.5 GiB per vCPU, at least 3840 MiB,"
+            " a multiple of 256 MiB)"
+        )
     return None
 
 
@@ -228,6 +231,15 @@ def _token_fits(inputs: Mapping[str, Any]) -> str | None:
         return None
     total = len(str(inputs.get("name", ""))) + len(str(token))
     return f"name + token are {total} characters" if total >= 63 else None
+
+
+def _startup_window(inputs: Mapping[str, Any]) -> str | None:
+    for container in _at(inputs, "template.containers"):
+        p = container.get("startupProbe") or {}
+        window = int(p.get("failureThreshold", 3)) * int(p.get("periodSeconds", 10))
+        if p and window > 240:
+            return f"startupProbe: failureThreshold x periodSeconds = {window} s"
+    return None
 
 
 def _probe_timeout(inputs: Mapping[str, Any]) -> str | None:
@@ -539,6 +551,12 @@ CONSTRAINTS: dict[str, Constraints] = {
                 "template.containers",
                 "a probe's timeout is at most its period",
                 _probe_timeout,
+                RUN_PROBES,
+            ),
+            Combination(
+                "template.containers",
+                "a startup probe gives up within 240 s (failureThreshold x periodSeconds)",
+                _startup_window,
                 RUN_PROBES,
             ),
             Rule(

@@ -107,6 +107,7 @@ CASES: list[Case] = [
     one(SQL, "settings.tier", "db-custom machine", "db-f1-micro", "db-custom-2-7680"),
     one(SQL, "settings.tier", "db-custom machine", "db-custom-3-7680", "db-custom-4-7680"),
     one(SQL, "settings.tier", "db-custom machine", "db-custom-2-30720", "db-custom-2-13312"),
+    one(SQL, "settings.tier", "db-custom machine", "db-custom-1-1024", "db-custom-1-3840"),
     one(SQL, "settings.edition", "ENTERPRISE", "STANDARD", "ENTERPRISE_PLUS"),
     one(SQL, "settings.availabilityType", "REGIONAL", "MULTI_REGION", "ZONAL"),
     one(SQL, "settings.diskSize", "10..65536", 5, 10),
@@ -218,6 +219,13 @@ CASES: list[Case] = [
     ),
     one(SERVICE, "template.containers[0].startupProbe.periodSeconds", "1..240", 300, 240),
     one(SERVICE, "template.containers[0].livenessProbe.periodSeconds", "1..3600", 0, 3600),
+    Case(
+        SERVICE,
+        "template.containers",
+        "gives up within 240 s",
+        {"template.containers[0].startupProbe.failureThreshold": 25},
+        {"template.containers[0].startupProbe.failureThreshold": 24},
+    ),
     Case(
         SERVICE,
         "template.containers",
