@@ -36,6 +36,11 @@ WEB_CONCURRENCY = 8
 """Requests one web instance takes at once: gunicorn's 2 workers x 4 threads (app/gunicorn.conf.py);
 more would only queue inside the instance while another could serve them."""
 RELEASE_TIMEOUT = "1800s"
+RELEASE_WAIT = "40m"
+"""How long `pulumi up` waits for the job create/update that runs the release: the provider's
+default is 20 minutes (magic-modules mmv1/products/cloudrunv2/Job.yaml `timeouts`), shorter than
+the task's own RELEASE_TIMEOUT, so a long migration would fail the update while still running and
+web would not be rolled; this covers the task timeout plus its start."""
 CLOUD_RUN_SETS = frozenset({"PORT"})
 """Env names of the contract that Cloud Run reserves and sets itself: a revision, job or worker
 pool that sets one is refused ("The following reserved env names were provided: PORT",
@@ -86,7 +91,10 @@ class AppService(Component):
         self._args = args
         spec = args.spec
         processes = spec.processes
-        ready = pulumi.ResourceOptions(depends_on=list(args.ready))
+        ready = pulumi.ResourceOptions(
+            depends_on=list(args.ready),
+            custom_timeouts=pulumi.CustomTimeouts(create=RELEASE_WAIT, update=RELEASE_WAIT),
+        )
         self.release = self.child(
             gcp.cloudrunv2.Job,
             f"{name}-release",

@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pulumi
 import pytest
 from gcp_checks import (
     ACCOUNT,
@@ -25,6 +26,7 @@ from gcp_plans import DOMAIN, ENVS, REGION, gcp_config, no_domain_plan, one, pla
 
 from components.app_env import REQUIRED_KEYS, SECRET_KEYS
 from components.gcp.plan_view import JOB, POOL, SERVICE, VIEW, containers
+from components.gcp.service import RELEASE_TIMEOUT
 from core.plan import Plan
 from stacks.offline import invariants
 
@@ -227,3 +229,20 @@ def test_the_registry_deletes_old_images_and_keeps_the_newest() -> None:
     assert set(actions) == {"DELETE", "KEEP"}
     assert actions["DELETE"]["condition"] == {"tagState": "ANY", "olderThan": "2592000s"}
     assert actions["KEEP"]["mostRecentVersions"]["keepCount"] == 30
+
+
+def test_pulumi_up_waits_for_the_release_as_long_as_the_release_may_run() -> None:
+    """The provider waits 20 minutes by default for the job update that runs the release; the task
+    may run RELEASE_TIMEOUT (30 minutes), so the wait must be longer or a long migration fails
+    `pulumi up` while it still runs."""
+    waits: dict[str, object] = {}
+
+    def spy(name: str, cls: type, props: dict, opts: pulumi.ResourceOptions) -> None:
+        if cls.__name__ == "Job":
+            waits[name] = opts.custom_timeouts
+
+    plan_with(gcp_config(), transform=spy)
+    [timeouts] = waits.values()
+    task = int(RELEASE_TIMEOUT.rstrip("s"))
+    for wait in (timeouts.create, timeouts.update):
+        assert wait.endswith("m") and int(wait[:-1]) * 60 > task, wait
