@@ -33,6 +33,7 @@ from stacks.offline import invariants
 USER, DATABASE = "gcp:sql/user:User", "gcp:sql/database:Database"
 PEERING = "gcp:servicenetworking/connection:Connection"
 REPOSITORY = "gcp:artifactregistry/repository:Repository"
+CERT = "gcp:compute/managedSslCertificate:ManagedSslCertificate"
 
 
 @pytest.mark.parametrize("env", ENVS)
@@ -246,3 +247,15 @@ def test_pulumi_up_waits_for_the_release_as_long_as_the_release_may_run() -> Non
     task = int(RELEASE_TIMEOUT.rstrip("s"))
     for wait in (timeouts.create, timeouts.update):
         assert wait.endswith("m") and int(wait[:-1]) * 60 > task, wait
+
+
+def test_a_domain_change_gets_a_new_certificate_name() -> None:
+    """A managed certificate's domains are immutable and the proxy holds it: one fixed name makes
+    a domain change fail (resourceInUseByAnotherResource); a name per domain lets Pulumi create
+    the new certificate, repoint the proxy, then delete the old one."""
+    names = {
+        one(plan_with(gcp_config(domain=domain)), CERT).inputs["name"]
+        for domain in (DOMAIN, "www.trudeploy.example.com")
+    }
+    assert len(names) == 2
+    assert all(len(n) <= 63 for n in names)
