@@ -18,6 +18,8 @@ from components.contract import ChildTransform, PostgresOutputs, PostgresSpec
 from components.gcp.common import SQL_TIERS, labels, resource_id
 
 PORT = 5432
+DISK_SIZE = "settings.diskSize"
+"""The input Pulumi leaves alone after creation (autoresize owns the size from then on)."""
 PITR_LOG_DAYS = 7
 """Transaction-log retention for point-in-time recovery (Enterprise edition: 1..7 days)."""
 
@@ -82,7 +84,12 @@ class CloudSqlPostgres(Component):
                 "user_labels": labels(args.tags),
             },
             opts=pulumi.ResourceOptions(
-                depends_on=[args.peering], protect=spec.deletion_protection
+                depends_on=[args.peering],
+                protect=spec.deletion_protection,
+                # Autoresize grows the disk past `disk_size`, and a size cannot be reduced: the
+                # next `pulumi up` would try to shrink it back and fail. `storageGb` is the size
+                # the instance starts with (pulumi-gcp sql.DatabaseInstance settings.disk_size).
+                ignore_changes=[DISK_SIZE],
             ),
         )
         # The database and its user are dropped with the instance. Deleting them alone fails once

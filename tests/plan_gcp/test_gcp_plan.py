@@ -259,3 +259,17 @@ def test_a_domain_change_gets_a_new_certificate_name() -> None:
     }
     assert len(names) == 2
     assert all(len(n) <= 63 for n in names)
+
+
+def test_autoresize_owns_the_database_disk_after_creation() -> None:
+    """Autoresize grows the disk and a size cannot be reduced, so the declared size must not be
+    re-applied on later updates (the provider documents ignoring changes to it)."""
+    ignored: dict[str, list[str]] = {}
+
+    def spy(name: str, cls: type, props: dict, opts: pulumi.ResourceOptions) -> None:
+        if cls.__name__ == "DatabaseInstance":
+            assert props["settings"]["disk_autoresize"] is True
+            ignored[name] = list(opts.ignore_changes or [])
+
+    plan_with(gcp_config(), transform=spy)
+    assert list(ignored.values()) == [["settings.diskSize"]]
