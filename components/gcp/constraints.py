@@ -33,6 +33,10 @@ SQL_TIERS = f"{DOCS}/sql/docs/postgres/instance-settings#machine-type-2ndgen"
 SQL_API = f"{DOCS}/sql/docs/postgres/admin-api/rest/v1beta4/instances"
 SQL_BACKUPS = f"{DOCS}/sql/docs/postgres/backup-recovery/backups#retention"
 SQL_PITR = f"{DOCS}/sql/docs/postgres/backup-recovery/pitr"
+SQL_LOGS_WITHIN_BACKUPS = (
+    "https://github.com/terraform-google-modules/terraform-google-sql-db/pull/785"
+)
+"""The API's own message, "backup retention should be > transaction log retention" (400)."""
 SQL_STORAGE = f"{DOCS}/sql/docs/postgres/instance-settings#storage-capacity-2ndgen"
 PG_NAMES = "https://www.postgresql.org/docs/16/sql-syntax-lexical.html#SQL-SYNTAX-IDENTIFIERS"
 REDIS_API = f"{DOCS}/memorystore/docs/redis/reference/rest/v1/projects.locations.instances"
@@ -150,6 +154,15 @@ def _sql_tier(inputs: Mapping[str, Any]) -> str | None:
             f"{memory} MiB for {cpus} vCPU (0.9-6.5 GiB per vCPU, at least 3840 MiB,"
             " a multiple of 256 MiB)"
         )
+    return None
+
+
+def _logs_within_backups(inputs: Mapping[str, Any]) -> str | None:
+    backup = (inputs.get("settings") or {}).get("backupConfiguration") or {}
+    days = backup.get("transactionLogRetentionDays")
+    kept = (backup.get("backupRetentionSettings") or {}).get("retainedBackups", 7)
+    if days is not None and not int(kept) > int(days):
+        return f"{kept} backups kept for {days} days of transaction logs"
     return None
 
 
@@ -353,6 +366,12 @@ CONSTRAINTS: dict[str, Constraints] = {
                 "point-in-time recovery needs automated backups",
                 _pitr_needs_backups,
                 SQL_PITR,
+            ),
+            Combination(
+                "settings.backupConfiguration",
+                "more retained backups than days of transaction logs",
+                _logs_within_backups,
+                SQL_LOGS_WITHIN_BACKUPS,
             ),
             _labels("settings.userLabels"),
         )

@@ -24,6 +24,14 @@ PITR_LOG_DAYS = 7
 """Transaction-log retention for point-in-time recovery (Enterprise edition: 1..7 days)."""
 
 
+def pitr_log_days(retained_backups: int) -> int:
+    """PITR_LOG_DAYS, but fewer than the retained backups: Cloud SQL refuses log retention that
+    is not below backup retention ("backup retention should be > transaction log retention",
+    terraform-google-modules/terraform-google-sql-db#785), and Google recommends one backup more
+    than the days of logs (https://cloud.google.com/sql/docs/postgres/backup-recovery/pitr)."""
+    return max(1, min(PITR_LOG_DAYS, retained_backups - 1))
+
+
 @dataclass(frozen=True)
 class PostgresArgs:
     """The spec plus where the instance lives."""
@@ -73,7 +81,9 @@ class CloudSqlPostgres(Component):
                     "enabled": True,
                     "point_in_time_recovery_enabled": spec.point_in_time_recovery,
                     "transaction_log_retention_days": (
-                        PITR_LOG_DAYS if spec.point_in_time_recovery else None
+                        pitr_log_days(spec.backup_retention_days)
+                        if spec.point_in_time_recovery
+                        else None
                     ),
                     "backup_retention_settings": {
                         "retained_backups": spec.backup_retention_days,

@@ -127,6 +127,13 @@ CASES: list[Case] = [
         {"settings.backupConfiguration.enabled": False},
         {"settings.backupConfiguration.enabled": True},
     ),
+    Case(
+        SQL,
+        "settings.backupConfiguration",
+        "more retained backups than days",
+        {"settings.backupConfiguration.backupRetentionSettings.retainedBackups": 7},
+        {"settings.backupConfiguration.backupRetentionSettings.retainedBackups": 8},
+    ),
     one(DB, "name", "1-63", "d" * 64, "d" * 63),
     one(USER, "name", "1-63", "", "app"),
     one(REDIS, "name", "1-40", "r" * 41, "r" * 40),
