@@ -152,8 +152,9 @@ class AppService(Component):
                 f"{name}-{process}",
                 name=process_name(spec, process),
                 location=args.region,
-                # Worker pools are a pre-GA Cloud Run resource in the provider's API version.
-                launch_stage="BETA",
+                # No launch_stage: worker pools are GA (pulumi-gcp's own WorkerPool examples create
+                # them without one), and Cloud Run reports the stage a resource needs, so a
+                # declared BETA would read back as GA and show a diff on every `pulumi up`.
                 deletion_protection=args.protected,
                 scaling={
                     "scaling_mode": "MANUAL",

@@ -273,3 +273,10 @@ def test_autoresize_owns_the_database_disk_after_creation() -> None:
 
     plan_with(gcp_config(), transform=spy)
     assert list(ignored.values()) == [["settings.diskSize"]]
+
+
+def test_worker_pools_declare_no_preview_launch_stage() -> None:
+    """Cloud Run reads a resource's launch stage back as the least stable one it uses: worker
+    pools are GA, so a declared BETA would differ from what is read on every update."""
+    for pool in plan_for("production").of_type(POOL):
+        assert pool.inputs.get("launchStage", "GA") == "GA", pool.urn
