@@ -6,6 +6,7 @@ Cloud SQL tier, Memorystore capacity and Cloud Run CPU that is.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections.abc import Mapping
@@ -58,3 +59,11 @@ def resource_id(name: str, limit: int) -> str:
     if not cleaned[:1].isalpha():
         raise ValueError(f"GCP resource id {cleaned!r} must start with a letter")
     return cleaned
+
+
+def versioned_id(name: str, content: str, limit: int = 63) -> str:
+    """`name` plus a short hash of `content`, for a resource Google will not change in place:
+    new content gets a new name, so Pulumi creates the replacement, repoints what uses it and
+    only then deletes the old one (one fixed name would collide with itself)."""
+    digest = hashlib.sha256(content.encode()).hexdigest()[:8]
+    return f"{resource_id(name, limit - len(digest) - 1)}-{digest}"

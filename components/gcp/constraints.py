@@ -17,10 +17,14 @@ from typing import Any
 from components.constraints import Combination, Constraints, Length, OneOf, Pattern, Range, Rule
 
 DOCS = "https://cloud.google.com"
+PULUMI = "https://www.pulumi.com/registry/packages/gcp/api-docs"
 COMPUTE_NAMES = f"{DOCS}/compute/docs/naming-resources#resource-name-format"
 SUBNET_RANGES = f"{DOCS}/vpc/docs/subnets#valid-ranges"
 PSA_RANGE = f"{DOCS}/vpc/docs/configure-private-services-access#allocating-range"
 PSA_CONNECT = f"{DOCS}/vpc/docs/configure-private-services-access#creating-connection"
+PSA_DELETION = f"{PULUMI}/servicenetworking/connection/#deletionpolicy_python"
+SQL_DATABASE = f"{PULUMI}/sql/database/#deletionpolicy_python"
+SQL_USER = f"{PULUMI}/sql/user/#deletionpolicy_python"
 NETWORK_API = f"{DOCS}/compute/docs/reference/rest/v1/networks"
 ADDRESS_API = f"{DOCS}/compute/docs/reference/rest/v1/globalAddresses"
 SQL_ID = f"{DOCS}/sql/docs/postgres/create-instance#create-2nd-gen"
@@ -29,6 +33,10 @@ SQL_TIERS = f"{DOCS}/sql/docs/postgres/instance-settings#machine-type-2ndgen"
 SQL_API = f"{DOCS}/sql/docs/postgres/admin-api/rest/v1beta4/instances"
 SQL_BACKUPS = f"{DOCS}/sql/docs/postgres/backup-recovery/backups#retention"
 SQL_PITR = f"{DOCS}/sql/docs/postgres/backup-recovery/pitr"
+SQL_LOGS_WITHIN_BACKUPS = (
+    "https://github.com/terraform-google-modules/terraform-google-sql-db/pull/785"
+)
+"""The API's own message, "backup retention should be > transaction log retention" (400)."""
 SQL_STORAGE = f"{DOCS}/sql/docs/postgres/instance-settings#storage-capacity-2ndgen"
 PG_NAMES = "https://www.postgresql.org/docs/16/sql-syntax-lexical.html#SQL-SYNTAX-IDENTIFIERS"
 REDIS_API = f"{DOCS}/memorystore/docs/redis/reference/rest/v1/projects.locations.instances"
@@ -54,6 +62,9 @@ RUN_JOB = f"{DOCS}/run/docs/reference/rest/v2/projects.locations.jobs#Job"
 RUN_JOB_TIMEOUT = f"{DOCS}/run/docs/configuring/task-timeout"
 RUN_EGRESS = f"{DOCS}/run/docs/configuring/vpc-direct-vpc#direct-vpc-egress"
 RUN_POOL = f"{DOCS}/run/docs/reference/rest/v2/projects.locations.workerPools"
+RUN_JOB_TOKEN = f"{PULUMI}/cloudrunv2/job/#runexecutiontoken_python"
+RUN_ENV = f"{DOCS}/run/docs/configuring/services/environment-variables#reserved-names"
+RUN_CONTRACT = f"{DOCS}/run/docs/container-contract#env-vars"
 NEG = f"{DOCS}/load-balancing/docs/negs/serverless-neg-concepts"
 BACKEND_API = f"{DOCS}/compute/docs/reference/rest/v1/backendServices"
 MANAGED_CERTS = f"{DOCS}/load-balancing/docs/ssl-certificates/google-managed-certs"
@@ -138,8 +149,20 @@ def _sql_tier(inputs: Mapping[str, Any]) -> str | None:
     cpus, memory = int(found[1]), int(found[2])
     if cpus != 1 and (cpus % 2 or cpus > 96):
         return f"{cpus} vCPU (1, or an even number up to 96)"
-    if memory % 256 or not 921.6 * cpus <= memory <= 6656 * cpus:
-        return f"{memory} MiB for {cpus} vCPU (0.9-6.5 GiB per vCPU, a multiple of 256 MiB)"
+    if memory % 256 or not max(921.6 * cpus, 3840) <= memory <= 6656 * cpus:
+        return (
+            f"{memory} MiB for {cpus} vCPU (0.9-6.5 GiB per vCPU, at least 3840 MiB,"
+            " a multiple of 256 MiB)"
+        )
+    return None
+
+
+def _logs_within_backups(inputs: Mapping[str, Any]) -> str | None:
+    backup = (inputs.get("settings") or {}).get("backupConfiguration") or {}
+    days = backup.get("transactionLogRetentionDays")
+    kept = (backup.get("backupRetentionSettings") or {}).get("retainedBackups", 7)
+    if days is not None and not int(kept) > int(days):
+        return f"{kept} backups kept for {days} days of transaction logs"
     return None
 
 
@@ -182,6 +205,54 @@ def _at(inputs: Mapping[str, Any], path: str) -> list[dict[str, Any]]:
     for key in path.split("."):
         node = (node or {}).get(key) if isinstance(node, Mapping) else None
     return [c for c in node or [] if isinstance(c, Mapping)]
+
+
+RUN_RESERVED_ENV = frozenset(
+    {"PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION"}
+    | {"CLOUD_RUN_JOB", "CLOUD_RUN_EXECUTION", "CLOUD_RUN_TASK_INDEX"}
+    | {"CLOUD_RUN_TASK_ATTEMPT", "CLOUD_RUN_TASK_COUNT"}
+)
+"""The variables of the container runtime contract (RUN_CONTRACT): Cloud Run sets them and
+refuses a service, job or worker pool that sets one ("reserved env names were provided")."""
+
+
+def _reserved_env(path: str) -> Any:
+    def test(inputs: Mapping[str, Any]) -> str | None:
+        found = sorted(
+            str(e.get("name"))
+            for c in _at(inputs, path)
+            for e in c.get("envs") or []
+            if isinstance(e, Mapping) and e.get("name") in RUN_RESERVED_ENV
+        )
+        return f"reserved env names {found}" if found else None
+
+    return test
+
+
+def _reserved(path: str) -> Combination:
+    return Combination(
+        path,
+        "no env name Cloud Run reserves (PORT, K_*, CLOUD_RUN_*)",
+        _reserved_env(path),
+        RUN_ENV,
+    )
+
+
+def _token_fits(inputs: Mapping[str, Any]) -> str | None:
+    token = inputs.get("runExecutionToken") or inputs.get("startExecutionToken")
+    if token is None:
+        return None
+    total = len(str(inputs.get("name", ""))) + len(str(token))
+    return f"name + token are {total} characters" if total >= 63 else None
+
+
+def _startup_window(inputs: Mapping[str, Any]) -> str | None:
+    for container in _at(inputs, "template.containers"):
+        p = container.get("startupProbe") or {}
+        window = int(p.get("failureThreshold", 3)) * int(p.get("periodSeconds", 10))
+        if p and window > 240:
+            return f"startupProbe: failureThreshold x periodSeconds = {window} s"
+    return None
 
 
 def _probe_timeout(inputs: Mapping[str, Any]) -> str | None:
@@ -244,6 +315,11 @@ CONSTRAINTS: dict[str, Constraints] = {
         (
             Rule("service", OneOf(("servicenetworking.googleapis.com",)), PSA_CONNECT),
             Rule("reservedPeeringRanges", Length(1, 50, "ranges"), PSA_CONNECT),
+            Rule(
+                "deletionPolicy",
+                OneOf(("DELETE", "ABANDON", "REMOVE_PEERING", "PREVENT")),
+                PSA_DELETION,
+            ),
         )
     ),
     "gcp:sql/databaseInstance:DatabaseInstance": Constraints(
@@ -291,11 +367,27 @@ CONSTRAINTS: dict[str, Constraints] = {
                 _pitr_needs_backups,
                 SQL_PITR,
             ),
+            Combination(
+                "settings.backupConfiguration",
+                "more retained backups than days of transaction logs",
+                _logs_within_backups,
+                SQL_LOGS_WITHIN_BACKUPS,
+            ),
             _labels("settings.userLabels"),
         )
     ),
-    "gcp:sql/database:Database": Constraints((Rule("name", Length(1, 63), PG_NAMES),)),
-    "gcp:sql/user:User": Constraints((Rule("name", Length(1, 63), PG_NAMES),)),
+    "gcp:sql/database:Database": Constraints(
+        (
+            Rule("name", Length(1, 63), PG_NAMES),
+            Rule("deletionPolicy", OneOf(("DELETE", "ABANDON", "PREVENT")), SQL_DATABASE),
+        )
+    ),
+    "gcp:sql/user:User": Constraints(
+        (
+            Rule("name", Length(1, 63), PG_NAMES),
+            Rule("deletionPolicy", OneOf(("DELETE", "ABANDON", "PREVENT")), SQL_USER),
+        )
+    ),
     "gcp:redis/instance:Instance": Constraints(
         (
             Rule(
@@ -404,6 +496,16 @@ CONSTRAINTS: dict[str, Constraints] = {
                 "format", OneOf(("DOCKER", "MAVEN", "NPM", "PYTHON", "APT", "YUM", "GO")), AR_REPO
             ),
             Rule("cleanupPolicies[].action", OneOf(("DELETE", "KEEP")), AR_CLEANUP),
+            Rule(
+                "cleanupPolicies[].condition.tagState",
+                OneOf(("TAGGED", "UNTAGGED", "ANY")),
+                AR_CLEANUP,
+            ),
+            Rule(
+                "cleanupPolicies[].condition.olderThan",
+                Pattern(r"\d+s", "a duration in seconds, like 2592000s"),
+                AR_CLEANUP,
+            ),
             _labels("labels"),
         )
     ),
@@ -427,6 +529,13 @@ CONSTRAINTS: dict[str, Constraints] = {
                 "template.template.vpcAccess.egress",
                 OneOf(("ALL_TRAFFIC", "PRIVATE_RANGES_ONLY")),
                 RUN_EGRESS,
+            ),
+            _reserved("template.template.containers"),
+            Combination(
+                "runExecutionToken",
+                "the job's name and the execution token together under 63 characters",
+                _token_fits,
+                RUN_JOB_TOKEN,
             ),
             _labels("labels"),
         )
@@ -463,11 +572,18 @@ CONSTRAINTS: dict[str, Constraints] = {
                 _probe_timeout,
                 RUN_PROBES,
             ),
+            Combination(
+                "template.containers",
+                "a startup probe gives up within 240 s (failureThreshold x periodSeconds)",
+                _startup_window,
+                RUN_PROBES,
+            ),
             Rule(
                 "template.vpcAccess.egress",
                 OneOf(("ALL_TRAFFIC", "PRIVATE_RANGES_ONLY")),
                 RUN_EGRESS,
             ),
+            _reserved("template.containers"),
             _labels("labels"),
         )
     ),
@@ -483,6 +599,7 @@ CONSTRAINTS: dict[str, Constraints] = {
                 _run_limits("template.containers"),
                 RUN_MEMORY,
             ),
+            _reserved("template.containers"),
             _labels("labels"),
         )
     ),

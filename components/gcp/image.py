@@ -22,6 +22,10 @@ from components.gcp.sdk import pulumi_gcp
 gcp = pulumi_gcp(artifactregistry=("repository",), organizations=("get_client_config",))
 
 KEEP_IMAGES = 30
+DELETE_AFTER = "2592000s"
+"""Image versions older than 30 days are deleted unless among the KEEP_IMAGES newest. A keep
+policy alone deletes nothing: it only exempts versions from a delete policy
+(https://cloud.google.com/artifact-registry/docs/repositories/cleanup-policy-overview)."""
 
 
 @dataclass(frozen=True)
@@ -62,10 +66,15 @@ class RegistryImage(Component):
             description="trudeploy app images",
             cleanup_policies=[
                 {
+                    "id": "delete-old",
+                    "action": "DELETE",
+                    "condition": {"tag_state": "ANY", "older_than": DELETE_AFTER},
+                },
+                {
                     "id": "keep-recent",
                     "action": "KEEP",
                     "most_recent_versions": {"keep_count": KEEP_IMAGES},
-                }
+                },
             ],
             labels=labels(args.tags),
         )

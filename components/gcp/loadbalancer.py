@@ -22,7 +22,7 @@ import pulumi
 
 from components.base import Component
 from components.contract import ChildTransform, Ingress
-from components.gcp.common import resource_id
+from components.gcp.common import resource_id, versioned_id
 from components.gcp.sdk import pulumi_gcp
 
 gcp = pulumi_gcp(
@@ -107,10 +107,13 @@ class PublicEntry(Component):
             name=resource_id(f"{name}-urls", 63),
             default_service=backend.id,
         )
+        # A managed certificate's domains cannot change in place, and a certificate the HTTPS
+        # proxy uses cannot be deleted ("resourceInUseByAnotherResource"): a name per domain
+        # lets a domain change create the new certificate, move the proxy, then delete the old.
         cert = self.child(
             gcp.compute.ManagedSslCertificate,
             f"{name}-cert",
-            name=resource_id(f"{name}-cert", 63),
+            name=versioned_id(f"{name}-cert", domain),
             managed={"domains": [domain]},
         )
         address = self.child(

@@ -80,6 +80,11 @@ class Network(Component):
             network=network.id,
             service="servicenetworking.googleapis.com",
             reserved_peering_ranges=[reserved.name],
+            # Cloud SQL keeps its hold on the connection for days after its instance is deleted,
+            # so a plain delete fails ("Producer services ... are still using this connection")
+            # and leaves the peering, which blocks deleting the VPC: REMOVE_PEERING removes the
+            # peering then, so a development stack's `pulumi destroy` completes (O5).
+            deletion_policy="REMOVE_PEERING",
         )
         self.network_id: pulumi.Output[str] = network.id
         self.subnet_id: pulumi.Output[str] = subnet.id

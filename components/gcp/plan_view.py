@@ -3,11 +3,12 @@
 A process is a Cloud Run resource: the release job, the web service, and one worker pool each for
 worker and beat; the process name is its container's `args` (the image entrypoint's first
 argument). Its env keys are the container's `envs` names (plain values and Secret Manager
-references alike). Web's health checks are its startup probe (readiness: Cloud Run sends traffic
-to an instance only once it passes) and its liveness probe. The release job runs once per deploy
-and web depends on it (components/gcp/service.py), so the shared "release before web" check reads
-that order. An instance is supervised when Cloud Run keeps at least one running: web's minimum
-instances, a worker pool's manual instance count.
+references alike) plus PORT, which Cloud Run reserves and sets itself (service.CLOUD_RUN_SETS:
+web's is its container port, the contract's port). Web's health checks are its startup probe
+(readiness: Cloud Run sends traffic to an instance only once it passes) and its liveness probe.
+The release job runs once per deploy and web depends on it (components/gcp/service.py), so the
+shared "release before web" check reads that order. An instance is supervised when Cloud Run
+keeps at least one running: web's minimum instances, a worker pool's manual instance count.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from core.plan import Plan, PlanResource, ProcessInstance, StatefulResource
 JOB = "gcp:cloudrunv2/job:Job"
 SERVICE = "gcp:cloudrunv2/service:Service"
 POOL = "gcp:cloudrunv2/workerPool:WorkerPool"
+PLATFORM_KEYS = frozenset({"PORT"})
+"""Contract keys Cloud Run sets in every container itself (components/gcp/service.py)."""
 STATEFUL = {
     "gcp:sql/databaseInstance:DatabaseInstance": "postgres",
     "gcp:redis/instance:Instance": "redis",
@@ -65,7 +68,8 @@ class GcpPlanView:
                     ProcessInstance(
                         process=" ".join(c.get("args") or ["?"]),
                         urn=resource.urn,
-                        env_keys=frozenset(str(e.get("name")) for e in c.get("envs") or []),
+                        env_keys=frozenset(str(e.get("name")) for e in c.get("envs") or [])
+                        | PLATFORM_KEYS,
                         health_checks=checks,
                         supervised=instances(resource) >= 1,
                     )

@@ -20,8 +20,18 @@ from components.gcp.sdk import pulumi_gcp
 gcp = pulumi_gcp(sql=("database", "database_instance", "user"))
 
 PORT = 5432
+DISK_SIZE = "settings.diskSize"
+"""The input Pulumi leaves alone after creation (autoresize owns the size from then on)."""
 PITR_LOG_DAYS = 7
 """Transaction-log retention for point-in-time recovery (Enterprise edition: 1..7 days)."""
+
+
+def pitr_log_days(retained_backups: int) -> int:
+    """PITR_LOG_DAYS, but fewer than the retained backups: Cloud SQL refuses log retention that
+    is not below backup retention ("backup retention should be > transaction log retention",
+    terraform-google-modules/terraform-google-sql-db#785), and Google recommends one backup more
+    than the days of logs (https://cloud.google.com/sql/docs/postgres/backup-recovery/pitr)."""
+    return max(1, min(PITR_LOG_DAYS, retained_backups - 1))
 
 
 @dataclass(frozen=True)
@@ -73,7 +83,9 @@ class CloudSqlPostgres(Component):
                     "enabled": True,
                     "point_in_time_recovery_enabled": spec.point_in_time_recovery,
                     "transaction_log_retention_days": (
-                        PITR_LOG_DAYS if spec.point_in_time_recovery else None
+                        pitr_log_days(spec.backup_retention_days)
+                        if spec.point_in_time_recovery
+                        else None
                     ),
                     "backup_retention_settings": {
                         "retained_backups": spec.backup_retention_days,
@@ -84,11 +96,24 @@ class CloudSqlPostgres(Component):
                 "user_labels": labels(args.tags),
             },
             opts=pulumi.ResourceOptions(
-                depends_on=[args.peering], protect=spec.deletion_protection
+                depends_on=[args.peering],
+                protect=spec.deletion_protection,
+                # Autoresize grows the disk past `disk_size`, and a size cannot be reduced: the
+                # next `pulumi up` would try to shrink it back and fail. `storageGb` is the size
+                # the instance starts with (pulumi-gcp sql.DatabaseInstance settings.disk_size).
+                ignore_changes=[DISK_SIZE],
             ),
         )
+        # The database and its user are dropped with the instance. Deleting them alone fails once
+        # the app's migrations made the user own tables (PostgreSQL: "role cannot be dropped
+        # because some objects depend on it"), which would stop `pulumi destroy` before the
+        # instance; ABANDON leaves them to the instance's deletion (and a rename keeps the old).
         database = self.child(
-            gcp.sql.Database, f"{name}-db", name=spec.database, instance=self.instance.name
+            gcp.sql.Database,
+            f"{name}-db",
+            name=spec.database,
+            instance=self.instance.name,
+            deletion_policy="ABANDON",
         )
         password = self.child(random.RandomPassword, f"{name}-password", length=40, special=False)
         user = self.child(
@@ -97,6 +122,7 @@ class CloudSqlPostgres(Component):
             name=spec.username,
             instance=self.instance.name,
             password=password.result,
+            deletion_policy="ABANDON",
         )
         host = self.instance.private_ip_address
         # Built from the database's and the user's outputs, so no process starts before both exist.

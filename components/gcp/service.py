@@ -38,6 +38,17 @@ WEB_CONCURRENCY = 8
 """Requests one web instance takes at once: gunicorn's 2 workers x 4 threads (app/gunicorn.conf.py);
 more would only queue inside the instance while another could serve them."""
 RELEASE_TIMEOUT = "1800s"
+RELEASE_WAIT = "40m"
+"""How long `pulumi up` waits for the job create/update that runs the release: the provider's
+default is 20 minutes (magic-modules mmv1/products/cloudrunv2/Job.yaml `timeouts`), shorter than
+the task's own RELEASE_TIMEOUT, so a long migration would fail the update while still running and
+web would not be rolled; this covers the task timeout plus its start."""
+CLOUD_RUN_SETS = frozenset({"PORT"})
+"""Env names of the contract that Cloud Run reserves and sets itself: a revision, job or worker
+pool that sets one is refused ("The following reserved env names were provided: PORT",
+https://cloud.google.com/run/docs/configuring/services/environment-variables#reserved-names).
+Cloud Run gives web PORT = its container port, which is the contract's port (`spec.port`);
+release, worker and beat never listen."""
 
 
 @dataclass(frozen=True)
@@ -82,7 +93,10 @@ class AppService(Component):
         self._args = args
         spec = args.spec
         processes = spec.processes
-        ready = pulumi.ResourceOptions(depends_on=list(args.ready))
+        ready = pulumi.ResourceOptions(
+            depends_on=list(args.ready),
+            custom_timeouts=pulumi.CustomTimeouts(create=RELEASE_WAIT, update=RELEASE_WAIT),
+        )
         self.release = self.child(
             gcp.cloudrunv2.Job,
             f"{name}-release",
@@ -140,8 +154,9 @@ class AppService(Component):
                 f"{name}-{process}",
                 name=process_name(spec, process),
                 location=args.region,
-                # Worker pools are a pre-GA Cloud Run resource in the provider's API version.
-                launch_stage="BETA",
+                # No launch_stage: worker pools are GA (pulumi-gcp's own WorkerPool examples create
+                # them without one), and Cloud Run reports the stage a resource needs, so a
+                # declared BETA would read back as GA and show a diff on every `pulumi up`.
                 deletion_protection=args.protected,
                 scaling={
                     "scaling_mode": "MANUAL",
@@ -173,7 +188,11 @@ class AppService(Component):
 
     def _envs(self) -> list[dict[str, Any]]:
         env = self._args.env
-        plain = [{"name": key, "value": env.plain[key]} for key in sorted(env.plain)]
+        plain = [
+            {"name": key, "value": env.plain[key]}
+            for key in sorted(env.plain)
+            if key not in CLOUD_RUN_SETS
+        ]
         secret = [
             {
                 "name": key,

@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pulumi
 import pytest
 from gcp_checks import (
     ACCOUNT,
@@ -25,8 +26,14 @@ from gcp_plans import DOMAIN, ENVS, REGION, gcp_config, no_domain_plan, one, pla
 
 from components.app_env import REQUIRED_KEYS, SECRET_KEYS
 from components.gcp.plan_view import JOB, POOL, SERVICE, VIEW, containers
+from components.gcp.service import RELEASE_TIMEOUT
 from core.plan import Plan
 from stacks.offline import invariants
+
+USER, DATABASE = "gcp:sql/user:User", "gcp:sql/database:Database"
+PEERING = "gcp:servicenetworking/connection:Connection"
+REPOSITORY = "gcp:artifactregistry/repository:Repository"
+CERT = "gcp:compute/managedSslCertificate:ManagedSslCertificate"
 
 
 @pytest.mark.parametrize("env", ENVS)
@@ -190,3 +197,86 @@ def test_without_a_domain_web_serves_its_run_app_url_behind_one_proxy() -> None:
     host = f"trudeploy-prod-gcp-app-web-123456789012.{REGION}.run.app"
     assert env["ALLOWED_HOSTS"] == host and env["TRUSTED_PROXY_COUNT"] == "1"
     assert plan.outputs["url"] == f"https://{host}"
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_cloud_run_sets_port_itself_and_to_the_contract_port(env: str) -> None:
+    """Cloud Run refuses a job, service or worker pool that sets the reserved PORT, and gives web
+    PORT = its container port: that port must be the contract's (the app's gunicorn binds it)."""
+    plan = plan_for(env)
+    for runner in runners(plan):
+        assert "PORT" not in {e["name"] for e in containers(runner)[0]["envs"]}, runner.urn
+    assert "PORT" in set(plan.outputs["envKeys"])
+    assert containers(one(plan, SERVICE))[0]["ports"]["containerPort"] == 8000
+    assert all("PORT" in p.env_keys for p in VIEW.processes(plan))
+
+
+def test_development_destroy_is_not_stopped_by_the_database_user_or_the_peering() -> None:
+    """`pulumi destroy` deletes the user and database before the instance, and the peering after
+    it: PostgreSQL refuses to drop a user that owns the migrated tables, and Service Networking
+    refuses to delete a connection Cloud SQL still holds (days after the instance), leaving the
+    peering that blocks the VPC's deletion. Both are left to go with what holds them."""
+    plan = plan_for("development")
+    assert one(plan, USER).inputs["deletionPolicy"] == "ABANDON"
+    assert one(plan, DATABASE).inputs["deletionPolicy"] == "ABANDON"
+    assert one(plan, PEERING).inputs["deletionPolicy"] == "REMOVE_PEERING"
+
+
+def test_the_registry_deletes_old_images_and_keeps_the_newest() -> None:
+    """A keep policy alone deletes nothing (it only exempts versions from a delete policy), so
+    the repository needs a delete policy for its keep policy to mean anything."""
+    policies = one(plan_for("production"), REPOSITORY).inputs["cleanupPolicies"]
+    actions = {p["action"]: p for p in policies}
+    assert set(actions) == {"DELETE", "KEEP"}
+    assert actions["DELETE"]["condition"] == {"tagState": "ANY", "olderThan": "2592000s"}
+    assert actions["KEEP"]["mostRecentVersions"]["keepCount"] == 30
+
+
+def test_pulumi_up_waits_for_the_release_as_long_as_the_release_may_run() -> None:
+    """The provider waits 20 minutes by default for the job update that runs the release; the task
+    may run RELEASE_TIMEOUT (30 minutes), so the wait must be longer or a long migration fails
+    `pulumi up` while it still runs."""
+    waits: dict[str, object] = {}
+
+    def spy(name: str, cls: type, props: dict, opts: pulumi.ResourceOptions) -> None:
+        if cls.__name__ == "Job":
+            waits[name] = opts.custom_timeouts
+
+    plan_with(gcp_config(), transform=spy)
+    [timeouts] = waits.values()
+    task = int(RELEASE_TIMEOUT.rstrip("s"))
+    for wait in (timeouts.create, timeouts.update):
+        assert wait.endswith("m") and int(wait[:-1]) * 60 > task, wait
+
+
+def test_a_domain_change_gets_a_new_certificate_name() -> None:
+    """A managed certificate's domains are immutable and the proxy holds it: one fixed name makes
+    a domain change fail (resourceInUseByAnotherResource); a name per domain lets Pulumi create
+    the new certificate, repoint the proxy, then delete the old one."""
+    names = {
+        one(plan_with(gcp_config(domain=domain)), CERT).inputs["name"]
+        for domain in (DOMAIN, "www.trudeploy.example.com")
+    }
+    assert len(names) == 2
+    assert all(len(n) <= 63 for n in names)
+
+
+def test_autoresize_owns_the_database_disk_after_creation() -> None:
+    """Autoresize grows the disk and a size cannot be reduced, so the declared size must not be
+    re-applied on later updates (the provider documents ignoring changes to it)."""
+    ignored: dict[str, list[str]] = {}
+
+    def spy(name: str, cls: type, props: dict, opts: pulumi.ResourceOptions) -> None:
+        if cls.__name__ == "DatabaseInstance":
+            assert props["settings"]["disk_autoresize"] is True
+            ignored[name] = list(opts.ignore_changes or [])
+
+    plan_with(gcp_config(), transform=spy)
+    assert list(ignored.values()) == [["settings.diskSize"]]
+
+
+def test_worker_pools_declare_no_preview_launch_stage() -> None:
+    """Cloud Run reads a resource's launch stage back as the least stable one it uses: worker
+    pools are GA, so a declared BETA would differ from what is read on every update."""
+    for pool in plan_for("production").of_type(POOL):
+        assert pool.inputs.get("launchStage", "GA") == "GA", pool.urn
