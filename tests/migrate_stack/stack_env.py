@@ -158,6 +158,13 @@ class Writer:
                 self.failed.append(f"{side.name}: {type(exc).__name__}: {exc}")
                 links.pop(side.name, None)
 
+    def wait_for(self, side: str, timeout: float = 10.0) -> None:
+        """Until a write lands on `side` (or `timeout`): a move can switch between two of the
+        writer's attempts, and the next one comes up to CACHE_SECONDS after the flag changed."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not any(s == side for s, _ in self.acked):
+            time.sleep(0.05)
+
     def stop(self) -> None:
         self._stop.set()
         if self._thread is not None:

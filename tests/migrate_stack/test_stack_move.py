@@ -63,6 +63,8 @@ def test_move_with_a_writer_throughout(deployment, tmp_path):
     writer = Writer([source, target]).start()
     try:
         done = _move(source, target, env, tmp_path)
+        if done.returncode == 0:
+            writer.wait_for("dst")
     finally:
         writer.stop()
     report = json.loads(done.stdout)
