@@ -143,7 +143,8 @@ class Endpoint:
             ) from None
         except redis.ConnectionError as exc:
             hint = ""
-            if "CERTIFICATE_VERIFY_FAILED" in str(exc) and self.ca_pinned:
+            text = str(exc)
+            if "CERTIFICATE_VERIFY_FAILED" in text and "mismatch" not in text and self.ca_pinned:
                 hint = " (the server's certificate is not signed by the given server CA)"
             raise RedisInputError(
                 f"{self.option} {self.display}: cannot connect{hint}: {exc}"
