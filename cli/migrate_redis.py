@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from cli.migrate_run import run_and_exit
@@ -42,6 +44,16 @@ def redis_command(
         "--read-timeout",
         help="Seconds a connected server may stay silent before the run fails, naming it.",
     ),
+    from_ca_cert: str | None = typer.Option(
+        None,
+        "--from-ca-cert",
+        help="PEM file of the source's server CA (e.g. Memorystore's); the only CA trusted.",
+    ),
+    to_ca_cert: str | None = typer.Option(
+        None,
+        "--to-ca-cert",
+        help="PEM file of the target's server CA (e.g. a GCP stack's redisCaCert output).",
+    ),
     json_out: bool = typer.Option(False, "--json", help="Print the report as JSON on stdout."),
 ) -> None:
     """Copy every Redis database (keys, types, TTLs) to another server, then verify it."""
@@ -63,6 +75,8 @@ def redis_command(
         allow_evicting_target=allow_evicting_target,
         connect_timeout=connect_timeout,
         read_timeout=read_timeout,
+        source_ca_file=Path(from_ca_cert) if from_ca_cert else None,
+        target_ca_file=Path(to_ca_cert) if to_ca_cert else None,
         quiet=json_out,
     )
     run_and_exit(lambda: migrate_redis(options), RedisInputError, json_out=json_out)

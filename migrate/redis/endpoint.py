@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import redis
@@ -40,6 +42,42 @@ CONNECT_TIMEOUT_S = 10.0
 READ_TIMEOUT_S = 60.0
 
 
+PEM_BEGIN = "-----BEGIN CERTIFICATE-----"
+
+
+def read_ca_file(path: Path, option: str) -> str:
+    """The PEM text of a server CA given on the command line, refused with the file named."""
+    try:
+        text = path.read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or "not text"
+        raise RedisInputError(f"{option} {path}: cannot read it ({reason})") from None
+    if PEM_BEGIN not in text:
+        raise RedisInputError(
+            f"{option} {path}: not a PEM certificate (no {PEM_BEGIN!r} line); expected the "
+            "server CA, e.g. a GCP stack's redisCaCert output"
+        )
+    return text
+
+
+def pinned_tls(url: str, ca_cert: str | None, option: str) -> dict[str, Any]:
+    """redis-py options that trust only `ca_cert`, as the app does (app/config/redis_tls.py):
+    Memorystore names the instance by IP in the certificate's CN only, which Python's hostname
+    check (subjectAltName) refuses; the instance's own CA signs for that one instance, so the
+    chain check is what proves the server. {} without a CA: the URL's own TLS settings apply."""
+    if not ca_cert:
+        return {}
+    if not url.startswith("rediss://"):
+        raise RedisInputError(
+            f"{option}: a server CA is given but the URL is not rediss://; a CA is only used "
+            "over TLS"
+        )
+    pem = ca_cert.replace("\\n", "\n")
+    if PEM_BEGIN not in pem:
+        raise RedisInputError(f"{option}: the server CA is not PEM (no {PEM_BEGIN!r} line)")
+    return {"ssl_ca_data": pem, "ssl_check_hostname": False, "ssl_cert_reqs": "required"}
+
+
 class Endpoint:
     """One side of the migration. `option` (`--from`/`--to`) names it in every error message."""
 
@@ -50,6 +88,7 @@ class Endpoint:
         *,
         connect_timeout: float = CONNECT_TIMEOUT_S,
         read_timeout: float = READ_TIMEOUT_S,
+        ca_cert: str | None = None,
     ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in {"redis", "rediss"} or not parts.hostname:
@@ -62,8 +101,13 @@ class Endpoint:
         self.url_db = parts.path.strip("/") or None  # ignored: databases come from --db
         self.display = redact(url)
         self.connect_timeout, self.read_timeout = connect_timeout, read_timeout
+        self.ca_pinned = bool(ca_cert)
         self._base = redis.ConnectionPool.from_url(
-            url, socket_connect_timeout=connect_timeout, socket_timeout=read_timeout, protocol=2
+            url,
+            socket_connect_timeout=connect_timeout,
+            socket_timeout=read_timeout,
+            protocol=2,
+            **pinned_tls(url, ca_cert, option),
         )
         self._pools: dict[int, redis.ConnectionPool] = {}
 
@@ -98,7 +142,13 @@ class Endpoint:
                 f"{self.option} {self.display}: {self._timeout_text(exc)}"
             ) from None
         except redis.ConnectionError as exc:
-            raise RedisInputError(f"{self.option} {self.display}: cannot connect: {exc}") from None
+            hint = ""
+            text = str(exc)
+            if "CERTIFICATE_VERIFY_FAILED" in text and "mismatch" not in text and self.ca_pinned:
+                hint = " (the server's certificate is not signed by the given server CA)"
+            raise RedisInputError(
+                f"{self.option} {self.display}: cannot connect{hint}: {exc}"
+            ) from None
         except redis.RedisError as exc:
             raise RedisInputError(f"{self.option} {self.display}: {exc}") from None
         keyspace = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 import redis
 from rich.progress import Progress
@@ -13,7 +14,13 @@ from migrate.journal import Journal, JournalError
 from migrate.progress import make_progress
 from migrate.redis.bytype import UnsupportedType
 from migrate.redis.copy import CopyError, DatabaseCopy
-from migrate.redis.endpoint import CONNECT_TIMEOUT_S, READ_TIMEOUT_S, Endpoint, RedisInputError
+from migrate.redis.endpoint import (
+    CONNECT_TIMEOUT_S,
+    READ_TIMEOUT_S,
+    Endpoint,
+    RedisInputError,
+    read_ca_file,
+)
 from migrate.redis.preflight import Plan, parse_db_list, preflight
 from migrate.redis.verify import NAMED, DatabaseVerdict, verify_database
 from migrate.report import Check, Report
@@ -36,6 +43,9 @@ class RedisOptions:
     allow_evicting_target: bool = False
     connect_timeout: float = CONNECT_TIMEOUT_S
     read_timeout: float = READ_TIMEOUT_S
+    #: PEM files of each side's server CA (`--from-ca-cert`, `--to-ca-cert`), e.g. Memorystore's.
+    source_ca_file: Path | None = None
+    target_ca_file: Path | None = None
     quiet: bool = False
 
 
@@ -70,8 +80,10 @@ def migrate_redis(opts: RedisOptions) -> Report:
     _validate(opts)
     databases = parse_db_list(opts.databases)
     timeouts = {"connect_timeout": opts.connect_timeout, "read_timeout": opts.read_timeout}
-    source = Endpoint(opts.source, "--from", **timeouts)
-    target = Endpoint(opts.target, "--to", **timeouts)
+    source_ca = read_ca_file(opts.source_ca_file, "--from-ca-cert") if opts.source_ca_file else None
+    target_ca = read_ca_file(opts.target_ca_file, "--to-ca-cert") if opts.target_ca_file else None
+    source = Endpoint(opts.source, "--from", ca_cert=source_ca, **timeouts)
+    target = Endpoint(opts.target, "--to", ca_cert=target_ca, **timeouts)
     journal: Journal | None = None
     try:
         if opts.resume:

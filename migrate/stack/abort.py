@@ -25,14 +25,14 @@ def abort_stack(run_id: str, opts: StackOptions) -> StackReport:
         move.report.run_id = run_id
         if journal.get("stack:switch-started") is not None:
             # Killed while switching: the target may have been opened and the switch hook run.
-            move.maintenance.enter(opts.target.redis_url, run_id)
+            move.maintenance.enter(opts.target.redis_url, run_id, ca_cert=opts.target.redis_ca_cert)
             move.report.errors.append(
                 "the run was killed while switching: the target is back in maintenance; undo "
                 "what --switch-command changed (e.g. point the DNS back at the source)"
             )
         move.postgres().abort()
         if journal.get("stack:source-maintenance") is not None:
-            move.maintenance.leave(opts.source.redis_url)
+            move.maintenance.leave(opts.source.redis_url, ca_cert=opts.source.redis_ca_cert)
             journal.record("stack:source-maintenance", "left")
         move.restore_notify()
         journal.set_status("aborted")

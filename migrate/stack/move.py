@@ -79,7 +79,13 @@ class Move:
         self.console = console
         self.maintenance = stores.maintenance()
         self.exclude = {self.maintenance.KEY.encode()}
-        self.redis = RedisSide(opts.source.redis_url, opts.target.redis_url, self.exclude)
+        self.redis = RedisSide(
+            opts.source.redis_url,
+            opts.target.redis_url,
+            self.exclude,
+            source_ca=opts.source.redis_ca_cert,
+            target_ca=opts.target.redis_ca_cert,
+        )
         self.storage = StorageSide(opts.source, opts.target)
         self.journal: Journal | None = None
         self.pg: stores.OnlinePostgres | None = None
@@ -152,7 +158,11 @@ class Move:
     def enter_target_maintenance(self) -> None:
         assert self.journal is not None
         if self.journal.get("stack:target-maintenance") is None:
-            self.maintenance.enter(self.opts.target.redis_url, self.journal.run_id)
+            self.maintenance.enter(
+                self.opts.target.redis_url,
+                self.journal.run_id,
+                ca_cert=self.opts.target.redis_ca_cert,
+            )
             self.journal.record("stack:target-maintenance", "entered")
 
     def bulk(self) -> None:
@@ -199,7 +209,11 @@ class Move:
         pg = self.postgres()
         if self.journal.get("stack:switch-started") is not None:
             # A run killed mid-switch: close the target again before copying into it.
-            self.maintenance.enter(self.opts.target.redis_url, self.journal.run_id)
+            self.maintenance.enter(
+                self.opts.target.redis_url,
+                self.journal.run_id,
+                ca_cert=self.opts.target.redis_ca_cert,
+            )
         # A cutover resumed after a kill -9 continues the window the killed one opened (the
         # source stayed in maintenance), so the report counts it from then: wall-clock time.
         earlier = self.journal.get("stack:source-maintenance")
@@ -210,7 +224,9 @@ class Move:
             self.journal.record(
                 "stack:source-maintenance", "entering", {"at": self.unavailable_since}
             )
-        self.maintenance.enter(self.opts.source.redis_url, self.journal.run_id)
+        self.maintenance.enter(
+            self.opts.source.redis_url, self.journal.run_id, ca_cert=self.opts.source.redis_ca_cert
+        )
         self.say(f"source in maintenance; waiting {self.maintenance.CACHE_SECONDS} s for the "
                  "app's flag cache")  # fmt: skip
         time.sleep(self.maintenance.CACHE_SECONDS)
@@ -277,7 +293,7 @@ class Move:
     def _switch(self) -> None:
         assert self.journal is not None and self.pg is not None
         self.journal.record("stack:switch-started", "started")
-        self.maintenance.leave(self.opts.target.redis_url)
+        self.maintenance.leave(self.opts.target.redis_url, ca_cert=self.opts.target.redis_ca_cert)
         if self.opts.switch_command:
             try:
                 code = subprocess.run(shlex.split(self.opts.switch_command), check=False).returncode
@@ -286,7 +302,11 @@ class Move:
             else:
                 detail = ""
             if code != 0:
-                self.maintenance.enter(self.opts.target.redis_url, self.journal.run_id)
+                self.maintenance.enter(
+                    self.opts.target.redis_url,
+                    self.journal.run_id,
+                    ca_cert=self.opts.target.redis_ca_cert,
+                )
                 raise Failed(
                     f"--switch-command exited {code}{detail}; the target is in maintenance again"
                 )
@@ -304,13 +324,19 @@ class Move:
             self.pg.unfreeze(self.frozen, switched=False)
             self.frozen = None
         if self.journal.get("stack:source-maintenance") is not None:
-            self.maintenance.leave(self.opts.source.redis_url)
+            self.maintenance.leave(
+                self.opts.source.redis_url, ca_cert=self.opts.source.redis_ca_cert
+            )
             self.journal.record("stack:source-maintenance", "left")
         if self.journal.get("stack:switch-started") is not None:
             # The target may have been opened already: close it again, after the source is open
             # (a target that does not answer must not keep the source closed).
             try:
-                self.maintenance.enter(self.opts.target.redis_url, self.journal.run_id)
+                self.maintenance.enter(
+                    self.opts.target.redis_url,
+                    self.journal.run_id,
+                    ca_cert=self.opts.target.redis_ca_cert,
+                )
             except Exception as exc:
                 self.report.errors.append(
                     f"the target could not be put back in maintenance ({exc}); do it with "

@@ -17,7 +17,14 @@ from migrate.urls import redact
 
 REQUIRED = ("databaseUrl", "redisUrl", "storageUrl")
 #: Optional keys: where the provider's defaults (endpoint, region, credential chain) do not apply.
-OPTIONAL = ("storageEndpoint", "storageRegion", "storageAccessKeyId", "storageSecretAccessKey")
+#: `redisCaCert`: the Redis server's own CA (PEM, Memorystore), trusted alone for that side.
+OPTIONAL = (
+    "storageEndpoint",
+    "storageRegion",
+    "storageAccessKeyId",
+    "storageSecretAccessKey",
+    "redisCaCert",
+)
 HIDDEN = "[secret]"
 
 
@@ -32,6 +39,7 @@ class StackSide:
     storage_endpoint: str | None = None
     storage_region: str | None = None
     storage_keys: tuple[str, str] | None = None
+    redis_ca_cert: str | None = None
 
     def describe(self) -> dict[str, str | None]:
         """What the journal and report keep of this side: URLs without passwords, no keys."""
@@ -40,6 +48,7 @@ class StackSide:
             "redis": redact(self.redis_url),
             "storage": self.storage_url,
             "storage_endpoint": self.storage_endpoint,
+            "redis_ca_pinned": bool(self.redis_ca_cert),
         }
 
 
@@ -86,6 +95,14 @@ def side_from_outputs(values: dict[str, Any], label: str) -> StackSide:
             f"{label}: outputs 'storageAccessKeyId' and 'storageSecretAccessKey' go together; "
             "only one is set"
         )
+    ca = values.get("redisCaCert")
+    if isinstance(ca, str) and ca and ca != HIDDEN:
+        if "-----BEGIN CERTIFICATE-----" not in ca.replace("\\n", "\n"):
+            problems.append(f"{label}: output 'redisCaCert' is not a PEM certificate")
+        if not str(values.get("redisUrl", "")).startswith("rediss://"):
+            problems.append(
+                f"{label}: output 'redisCaCert' is set but 'redisUrl' is not rediss:// (TLS)"
+            )
     if problems:
         raise StackInputError(problems)
     return StackSide(
@@ -96,6 +113,7 @@ def side_from_outputs(values: dict[str, Any], label: str) -> StackSide:
         storage_endpoint=values.get("storageEndpoint") or None,
         storage_region=values.get("storageRegion") or None,
         storage_keys=(key_id, secret) if key_id and secret else None,
+        redis_ca_cert=ca or None,
     )
 
 

@@ -26,9 +26,19 @@ BATCH = 500
 class RedisSide:
     """Both Redis servers of the move; `exclude` holds the maintenance key's name."""
 
-    def __init__(self, source_url: str, target_url: str, exclude: set[bytes]) -> None:
-        self.source = Endpoint(source_url, "source redisUrl")
-        self.target = Endpoint(target_url, "target redisUrl")
+    def __init__(
+        self,
+        source_url: str,
+        target_url: str,
+        exclude: set[bytes],
+        *,
+        source_ca: str | None = None,
+        target_ca: str | None = None,
+    ) -> None:
+        # Every connection of a side (copy, change feed, rescan, verify) comes from its Endpoint,
+        # so pinning the CA here pins it everywhere.
+        self.source = Endpoint(source_url, "source redisUrl", ca_cert=source_ca)
+        self.target = Endpoint(target_url, "target redisUrl", ca_cert=target_ca)
         self.exclude = exclude
         self.plan: Plan | None = None
         self.feed: ChangeFeed | None = None

@@ -19,6 +19,7 @@ from cryptography.x509.oid import NameOID
 
 from tests.migrate_redis.conftest import _free_port
 from tests.migrate_redis.redis_helpers import fill, run_cli, snapshot
+from tests.migrate_redis.tls_server import TLSRedisServer, make_ca
 
 
 def _self_signed(folder: Path) -> tuple[Path, Path]:
@@ -92,3 +93,87 @@ def test_redis_copies_to_a_tls_target(servers, tls_target) -> None:
     keys = client.dbsize()
     assert keys == len(before)
     assert client.hgetall("hash:big") == source.client().hgetall("hash:big")
+
+
+@pytest.fixture(scope="module")
+def own_ca_target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TLSRedisServer]:
+    server = TLSRedisServer(tmp_path_factory.mktemp("redis-own-ca"), 6440)
+    yield server
+    server.stop()
+
+
+def test_to_ca_cert_pins_the_servers_own_ca(servers, own_ca_target) -> None:
+    """A Memorystore-like certificate (IP in CN, no SAN, own CA) is reached with --to-ca-cert."""
+    source, _ = servers
+    own_ca_target.client().flushall()
+    fill(source, 0)
+    code, report, stderr = run_cli(
+        "--from", source.url, "--to", own_ca_target.url, "--to-ca-cert", str(own_ca_target.ca_path)
+    )
+    assert code == 0, stderr
+    assert report["status"] == "verified"
+    assert own_ca_target.client().dbsize() == len(snapshot(source, 0))
+
+
+def test_from_ca_cert_pins_the_source_side(servers, own_ca_target) -> None:
+    _, target = servers
+    client = own_ca_target.client()
+    client.flushall()
+    client.set("from-tls", "yes")
+    code, _, stderr = run_cli(
+        "--from", own_ca_target.url, "--to", target.url,
+        "--from-ca-cert", str(own_ca_target.ca_path),
+    )  # fmt: skip
+    assert code == 0, stderr
+    assert target.client().get("from-tls") == b"yes"
+
+
+def test_without_the_ca_the_tls_side_is_refused(servers, own_ca_target) -> None:
+    source, _ = servers
+    code, _, stderr = run_cli("--from", source.url, "--to", own_ca_target.url)
+    assert code == 2
+    assert "--to" in stderr and "cannot connect" in stderr
+
+
+def test_a_ca_that_did_not_sign_the_server_is_refused_by_name(
+    servers, own_ca_target, tmp_path
+) -> None:
+    source, _ = servers
+    other, _ = make_ca(tmp_path, "other")
+    own_ca_target.client().flushall()
+    fill(source, 0)
+    code, _, stderr = run_cli(
+        "--from", source.url, "--to", own_ca_target.url, "--to-ca-cert", str(other)
+    )
+    assert code == 2
+    assert "--to" in stderr and "not signed by the given server CA" in " ".join(stderr.split())
+    assert own_ca_target.client().dbsize() == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [(None, "cannot read it"), ("not a certificate", "not a PEM certificate")],
+)
+def test_a_bad_ca_file_is_named_and_nothing_is_written(
+    servers, tmp_path, content, expected
+) -> None:
+    source, target = servers
+    fill(source, 0)
+    path = tmp_path / "ca.pem"
+    if content is not None:
+        path.write_text(content)
+    code, _, stderr = run_cli("--from", source.url, "--to", target.url, "--from-ca-cert", str(path))
+    assert code == 2
+    said = " ".join(stderr.split())  # rich wraps the message
+    assert f"--from-ca-cert {path}" in said and expected in said
+    assert target.client().dbsize() == 0
+    assert not (tmp_path / "state" / "runs").exists()
+
+
+def test_a_ca_for_a_plain_redis_url_is_refused(servers, own_ca_target) -> None:
+    source, target = servers
+    code, _, stderr = run_cli(
+        "--from", source.url, "--to", target.url, "--to-ca-cert", str(own_ca_target.ca_path)
+    )
+    assert code == 2
+    assert "--to" in stderr and "not rediss://" in stderr

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.migrate_redis.conftest import RedisServer
+from tests.migrate_redis.tls_server import TLSRedisServer
 from tests.migrate_storage.conftest import MotoServer
 
 
@@ -74,6 +75,52 @@ def deployment(stack_pg, redis_servers, stack_moto, tmp_path: Path, monkeypatch)
     ):
         bucket = moto.bucket()
         sides.append(Side(name, make_database(admin), server, moto, bucket))
+    seed(sides[0])
+    env = {
+        **os.environ,
+        "TRUDEPLOY_STATE_DIR": str(tmp_path / "state"),
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "COLUMNS": "200",
+    }
+    monkeypatch.setenv("TRUDEPLOY_STATE_DIR", env["TRUDEPLOY_STATE_DIR"])
+    try:
+        yield sides[0], sides[1], env
+    finally:
+        for side in sides:
+            drop_database(side.database_url)
+
+
+@pytest.fixture(scope="session")
+def stack_tls_redis(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[TLSRedisServer, TLSRedisServer]]:
+    """Two TLS-only servers like Memorystore, each signed by a CA of its own."""
+    source = TLSRedisServer(tmp_path_factory.mktemp("stack-tls-src"), 6530)
+    target = TLSRedisServer(tmp_path_factory.mktemp("stack-tls-dst"), source.port + 1)
+    yield source, target
+    source.stop()
+    target.stop()
+
+
+@pytest.fixture
+def tls_deployment(stack_pg, stack_tls_redis, stack_moto, tmp_path: Path, monkeypatch) -> Iterator:
+    """As `deployment`, with both sides' Redis over TLS and each side's CA in its outputs."""
+    import os
+
+    from tests.migrate_stack.stack_env import Side, drop_database, make_database, seed
+
+    sides = []
+    for admin, server, moto, name in zip(
+        stack_pg, stack_tls_redis, stack_moto, ("src", "dst"), strict=True
+    ):
+        client = server.client()
+        client.flushall()
+        client.config_set("notify-keyspace-events", "")
+        sides.append(
+            Side(name, make_database(admin), server, moto, moto.bucket(), redis_ca=server.ca_pem)
+        )
     seed(sides[0])
     env = {
         **os.environ,

@@ -20,6 +20,7 @@ import redis
 
 from migrate import maintenance
 from tests.migrate_redis.conftest import RedisServer
+from tests.migrate_redis.tls_server import TLSRedisServer
 from tests.migrate_storage.conftest import MotoServer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -34,9 +35,11 @@ CREATE TABLE tags (item bigint REFERENCES items(id), tag text, PRIMARY KEY (item
 class Side:
     name: str
     database_url: str
-    redis: RedisServer
+    redis: RedisServer | TLSRedisServer
     moto: MotoServer
     bucket: str
+    #: The PEM put in the outputs as `redisCaCert` (a GCP stack's); None: no such output.
+    redis_ca: str | None = None
 
     @property
     def redis_url(self) -> str:
@@ -53,6 +56,7 @@ class Side:
                     "storageRegion": "us-east-1",
                     "storageAccessKeyId": "test",
                     "storageSecretAccessKey": "test",
+                    **({"redisCaCert": self.redis_ca} if self.redis_ca else {}),
                 }
             )
         )

@@ -40,6 +40,16 @@ def _run(tmp_path: Path, source: object, target: object, *extra: str) -> tuple[i
         (GOOD, {**GOOD, "redisUrl": None}, ["--to-outputs", "to.json", "'redisUrl' is missing"]),
         (
             GOOD,
+            {**GOOD, "redisUrl": "rediss://127.0.0.1:1/0", "redisCaCert": "not pem"},
+            ["--to-outputs", "to.json", "'redisCaCert' is not a PEM certificate"],
+        ),
+        (
+            {**GOOD, "redisCaCert": "-----BEGIN CERTIFICATE-----\\nMII\\n"},
+            GOOD,
+            ["--from-outputs", "from.json", "'redisUrl' is not rediss://"],
+        ),
+        (
+            GOOD,
             {**GOOD, "databaseUrl": "[secret]"},
             ["'databaseUrl' is [secret]", "--show-secrets"],
         ),
