@@ -16,10 +16,9 @@
 - worker: no ingress, the profile's replica count. beat: no ingress, exactly one replica.
 
 Every app runs as the runtime identity (image pull, Key Vault references) and reads its secrets
-through `keyVaultUrl` references, never plain env (S2). Worker and beat wait for web's update,
-not for its new revision to be ready: a revision whose release fails does not fail `pulumi up`
-(pulumi-azure-native#2779), so they can then run new code on an unmigrated database
-(docs/azure.md, known gap).
+through `keyVaultUrl` references, never plain env (S2). Worker and beat wait for web's new
+revision to be ready (`released_revision`): pulumi-azure-native does not fail the update of an app
+whose revision fails (pulumi-azure-native#2779), so the program fails it.
 """
 
 from __future__ import annotations
@@ -62,6 +61,28 @@ class AppServiceArgs:
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
+def released_revision(web: Any) -> pulumi.Output[str]:
+    """Web's latest revision once it is also its latest *ready* one, else the update fails.
+
+    pulumi-azure-native reports a container app updated while its new revision is still
+    provisioning or has failed (pulumi-azure-native#2779); the release is that revision's init
+    container, so a failed migration would otherwise pass unnoticed (W3, W6). Raising inside the
+    apply fails `pulumi up` with this message, and nothing that depends on the output is updated.
+    """
+
+    def check(names: list[Any]) -> str:
+        latest, ready = names
+        if latest != ready:
+            raise pulumi.RunError(
+                f"web revision {latest!r} is not ready (latest ready: {ready!r}): its release "
+                "init container or its probes failed; see `az containerapp revision show "
+                f"--revision {latest}` and the revision's logs. Worker and beat were not updated."
+            )
+        return str(latest)
+
+    return pulumi.Output.all(web.latest_revision_name, web.latest_ready_revision_name).apply(check)
+
+
 def process_name(spec: ServiceSpec, process: str) -> str:
     """The Container App name of one process (2-32 characters)."""
     return dashed(f"{spec.name}-{process}", 32)
@@ -82,6 +103,7 @@ class AppService(Component):
         self.environment = args.environment
         self.apps: dict[str, app.ContainerApp] = {}
         self.apps["web"] = self._app("web", args.ready)
+        self.released = released_revision(self.apps["web"])
         for process in ("worker", "beat"):
             self.apps[process] = self._app(process, [*args.ready, self.apps["web"]])
         ingress = self.apps["web"].configuration.apply(lambda c: c.ingress if c else None)
@@ -131,9 +153,14 @@ class AppService(Component):
             identity={"type": "UserAssigned", "user_assigned_identities": [args.identity_id]},
             configuration=configuration,
             template=template,
-            tags=tags(args.tags),
+            tags=tags(args.tags) if web else self._gated_tags(),
             opts=pulumi.ResourceOptions(depends_on=ready),
         )
+
+    def _gated_tags(self) -> pulumi.Output[dict[str, str]]:
+        """Worker's and beat's tags carry web's ready revision, so they are not updated (new code)
+        until the release in that revision has run; a failed release fails `pulumi up` first."""
+        return self.released.apply(lambda rev: {**tags(self._args.tags), "released-revision": rev})
 
     def _domains(self) -> list[dict[str, Any]] | None:
         domain = self._args.spec.domain

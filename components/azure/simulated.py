@@ -20,6 +20,9 @@ from components.simulated import SimArgs, SimRule, secret
 SUBSCRIPTION = "00000000-0000-4000-8000-000000000001"
 TENANT = "00000000-0000-4000-8000-000000000002"
 KEY_CHARS = string.ascii_letters + string.digits
+FAILING_COMMAND = ("false",)
+"""The offline plan runs no container: an init container with this command stands for a release
+that exits non-zero, so its revision is reported as never ready."""
 
 
 def _guid(a: SimArgs, salt: str) -> str:
@@ -124,10 +127,14 @@ def _container_app(a: SimArgs) -> dict[str, Any]:
         str(i): {"clientId": _guid(a, f"c{i}"), "principalId": _guid(a, f"p{i}")}
         for i in identity.get("userAssignedIdentities") or []
     }
+    inits = (a.inputs.get("template") or {}).get("initContainers") or []
+    failed = any(list(c.get("args") or []) == list(FAILING_COMMAND) for c in inits)
     return out | {
         "configuration": config,
         "identity": {**identity, "userAssignedIdentities": assigned},
         "latestRevisionName": f"{out['name']}--1",
+        # A revision whose init container fails never becomes ready; the previous one stays.
+        "latestReadyRevisionName": f"{out['name']}--{0 if failed else 1}",
     }
 
 

@@ -174,6 +174,29 @@ def test_release_is_webs_init_container_and_worker_and_beat_wait_for_web() -> No
         assert "initContainers" not in template(apps[process])
 
 
+def test_worker_and_beat_carry_webs_ready_revision() -> None:
+    apps = _apps(plan_for("production"))
+    for process in ("worker", "beat"):
+        assert (
+            apps[process].inputs["tags"]["released-revision"]
+            == (apps["web"].outputs["latestReadyRevisionName"])
+        )
+
+
+def test_a_failed_release_fails_the_plan_naming_the_revision() -> None:
+    from components.azure.simulated import FAILING_COMMAND
+
+    def fail_release(name, cls, props, opts):
+        template_ = props.get("template")
+        if name.endswith("-web") and isinstance(template_, dict):
+            inits = [{**c, "args": list(FAILING_COMMAND)} for c in template_["init_containers"]]
+            return {**props, "template": {**template_, "init_containers": inits}}, opts
+        return None
+
+    with pytest.raises(Exception, match=r"web revision '.*-web--1' is not ready"):
+        plan_with(azure_config(), transform=fail_release)
+
+
 def test_web_probes_ingress_and_scaling_follow_the_profile() -> None:
     plan = plan_for("production")
     web = _apps(plan)["web"]
