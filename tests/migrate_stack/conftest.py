@@ -4,6 +4,8 @@ stopped at the end even on failure."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -62,19 +64,12 @@ def stack_pg() -> Iterator[tuple[str, str]]:
         yield source, target
 
 
-@pytest.fixture
-def deployment(stack_pg, redis_servers, stack_moto, tmp_path: Path, monkeypatch) -> Iterator:
-    """(source Side, target Side, env for the CLI): source seeded, target empty."""
-    import os
+@contextlib.contextmanager
+def _deployed(sides: list, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator:
+    """(source Side, target Side, env for the CLI) over `sides`: the source seeded, the target
+    empty, a private state dir; both databases dropped at the end."""
+    from tests.migrate_stack.stack_env import drop_database, seed
 
-    from tests.migrate_stack.stack_env import Side, drop_database, make_database, seed
-
-    sides = []
-    for admin, server, moto, name in zip(
-        stack_pg, redis_servers, stack_moto, ("src", "dst"), strict=True
-    ):
-        bucket = moto.bucket()
-        sides.append(Side(name, make_database(admin), server, moto, bucket))
     seed(sides[0])
     env = {
         **os.environ,
@@ -90,6 +85,21 @@ def deployment(stack_pg, redis_servers, stack_moto, tmp_path: Path, monkeypatch)
     finally:
         for side in sides:
             drop_database(side.database_url)
+
+
+@pytest.fixture
+def deployment(stack_pg, redis_servers, stack_moto, tmp_path: Path, monkeypatch) -> Iterator:
+    """(source Side, target Side, env for the CLI): source seeded, target empty."""
+    from tests.migrate_stack.stack_env import Side, make_database
+
+    sides = [
+        Side(name, make_database(admin), server, moto, moto.bucket())
+        for admin, server, moto, name in zip(
+            stack_pg, redis_servers, stack_moto, ("src", "dst"), strict=True
+        )
+    ]
+    with _deployed(sides, tmp_path, monkeypatch) as deployed:
+        yield deployed
 
 
 @pytest.fixture(scope="session")
@@ -107,9 +117,7 @@ def stack_tls_redis(
 @pytest.fixture
 def tls_deployment(stack_pg, stack_tls_redis, stack_moto, tmp_path: Path, monkeypatch) -> Iterator:
     """As `deployment`, with both sides' Redis over TLS and each side's CA in its outputs."""
-    import os
-
-    from tests.migrate_stack.stack_env import Side, drop_database, make_database, seed
+    from tests.migrate_stack.stack_env import Side, make_database
 
     sides = []
     for admin, server, moto, name in zip(
@@ -121,18 +129,5 @@ def tls_deployment(stack_pg, stack_tls_redis, stack_moto, tmp_path: Path, monkey
         sides.append(
             Side(name, make_database(admin), server, moto, moto.bucket(), redis_ca=server.ca_pem)
         )
-    seed(sides[0])
-    env = {
-        **os.environ,
-        "TRUDEPLOY_STATE_DIR": str(tmp_path / "state"),
-        "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "COLUMNS": "200",
-    }
-    monkeypatch.setenv("TRUDEPLOY_STATE_DIR", env["TRUDEPLOY_STATE_DIR"])
-    try:
-        yield sides[0], sides[1], env
-    finally:
-        for side in sides:
-            drop_database(side.database_url)
+    with _deployed(sides, tmp_path, monkeypatch) as deployed:
+        yield deployed
