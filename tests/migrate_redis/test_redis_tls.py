@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 import redis
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from tests.migrate_redis.conftest import _free_port
 from tests.migrate_redis.redis_helpers import fill, run_cli, snapshot
-from tests.migrate_redis.tls_server import TLSRedisServer, make_ca
+from tests.migrate_redis.tls_server import TLSRedisServer, make_ca, write_pem
 
 
 def _self_signed(folder: Path) -> tuple[Path, Path]:
@@ -41,16 +41,7 @@ def _self_signed(folder: Path) -> tuple[Path, Path]:
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
-    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_path, key_path
+    return write_pem(cert, key, folder / "cert.pem", folder / "key.pem")
 
 
 @pytest.fixture(scope="module")

@@ -21,6 +21,21 @@ from cryptography.x509.oid import NameOID
 from tests.migrate_redis.conftest import _free_port
 
 
+def write_pem(
+    cert: x509.Certificate, key: ec.EllipticCurvePrivateKey, cert_path: Path, key_path: Path
+) -> tuple[Path, Path]:
+    """The certificate and its unencrypted PKCS#8 key as the PEM files redis-server reads."""
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
 def _name(common: str) -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common)])
 
@@ -59,16 +74,7 @@ def _server_cert(folder: Path, ca_path: Path, ca_key: ec.EllipticCurvePrivateKey
         .not_valid_after(now + datetime.timedelta(days=1))
         .sign(ca_key, hashes.SHA256())
     )
-    cert_path, key_path = folder / "server.pem", folder / "server.key"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_path, key_path
+    return write_pem(cert, key, folder / "server.pem", folder / "server.key")
 
 
 class TLSRedisServer:
